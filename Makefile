@@ -1,0 +1,43 @@
+# Two commands for a fresh machine: `make demo` (the main job) and `make test` (the suite).
+# Both create .venv and install the pinned versions from requirements-dev.txt first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed
+
+.PHONY: venv demo test test-fast lint format docs bench clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+demo: venv
+	$(BIN)/skrnn demo
+
+test: venv
+	$(BIN)/python -m pytest -n 2 --durations=15
+
+test-fast: venv
+	$(BIN)/python -m pytest -n 2 -m "not slow"
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+docs: venv
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+
+bench: venv
+	$(BIN)/python benchmarks/accuracy.py
+
+clean:
+	rm -rf $(VENV) docs/_build docs/auto_examples docs/generated

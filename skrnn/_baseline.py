@@ -1,0 +1,234 @@
+"""The naive forecast every model is judged against: "tomorrow = today".
+
+Also home of the persistence map, shared with the networks' skip connection: which input
+feature is the target's own past, and the affine map from that feature's (possibly scaled)
+values back to target units. No torch here.
+"""
+
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import check_windows
+
+__all__ = ["PersistenceRegressor"]
+
+# Relative RMS residual below which an affine fit counts as exact. float32 inputs scaled to
+# a few units round at ~1e-7; a random walk's best affine fit of y[t] on x[t] leaves ~1e-2.
+_EXACT_TOL = 1e-5
+
+
+@dataclass(frozen=True)
+class PersistenceMap:
+    """``y ~ slope * X_last[:, feature] + intercept`` (one slope and intercept per output)."""
+
+    feature: int
+    slope: np.ndarray
+    intercept: np.ndarray
+    exact: bool
+
+    def predict(self, last):
+        return last[:, self.feature, None] * self.slope + self.intercept
+
+
+def _affine_fit(x, y):
+    """Least-squares ``y ~ a * x + b`` per column of `y`; returns a, b, relative RMS error."""
+    x_mean, y_mean = x.mean(), y.mean(axis=0)
+    xc, yc = x - x_mean, y - y_mean
+    sxx = xc @ xc
+    slope = (xc @ yc) / sxx if sxx > 0 else np.zeros(y.shape[1])
+    intercept = y_mean - slope * x_mean
+    resid = yc - np.outer(xc, slope)
+    scale = np.sqrt((yc**2).mean(axis=0)) + np.finfo(float).tiny
+    rel_rms = float(np.max(np.sqrt((resid**2).mean(axis=0)) / scale))
+    return slope, intercept, rel_rms
+
+
+def find_persistence(last, y, feature="auto"):
+    """Find the input feature that is the target's own past, and map it to target units.
+
+    Parameters
+    ----------
+    last : ndarray of shape (n_samples, n_features)
+        The most recent observation of every sample, in the order the samples were given.
+    y : ndarray of shape (n_samples, n_outputs)
+        Targets; column 0 is the next value of the series.
+    feature : "auto" or int
+        The feature to use, or "auto" to find it.
+
+    Returns
+    -------
+    PersistenceMap
+
+    Notes
+    -----
+    When the rows are consecutive time steps, ``y[t]`` reappears as the target feature of row
+    ``t + 1``, so an affine fit of ``y[t]`` on ``last[t + 1]`` is exact and undoes whatever
+    scaler (standard, min-max, ...) sits in front of the estimator. That exact map is what
+    makes the forecast equal to the last observed value, in target units, to float precision.
+    Where no feature fits exactly (rows not consecutive, or the target is not among the
+    features), fall back to the feature whose current value correlates most with ``y`` and a
+    least-squares map.
+    """
+    n_samples, n_features = last.shape
+    last = last.astype(np.float64, copy=False)
+    y = y.astype(np.float64, copy=False)
+    candidates = range(n_features) if feature == "auto" else [feature]
+    if n_samples >= 3:
+        exact = []
+        for j in candidates:
+            slope, intercept, rel_rms = _affine_fit(last[1:, j], y[:-1, :1])
+            if rel_rms < _EXACT_TOL and slope[0] != 0:
+                exact.append((rel_rms, j, slope[0], intercept[0]))
+        if exact:
+            _, j, slope, intercept = min(exact)
+            n_outputs = y.shape[1]
+            return PersistenceMap(
+                j, np.full(n_outputs, slope), np.full(n_outputs, intercept), exact=True
+            )
+    if feature == "auto":
+        scores = [abs(_correlation(last[:, j], y[:, 0])) for j in range(n_features)]
+        feature = int(np.argmax(scores))
+    slope, intercept, _ = _affine_fit(last[:, feature], y)
+    return PersistenceMap(feature, slope, intercept, exact=False)
+
+
+def _correlation(a, b):
+    a, b = a - a.mean(), b - b.mean()
+    denom = np.sqrt((a @ a) * (b @ b))
+    return (a @ b) / denom if denom > 0 else 0.0
+
+
+def last_observation(X):
+    """The most recent row of each sample: ``X[:, -1, :]`` for windows, `X` itself for rows."""
+    return X[:, -1, :] if X.ndim == 3 else X
+
+
+class PersistenceRegressor(RegressorMixin, BaseEstimator):
+    """The naive forecast: the next value equals the last observed value of the target.
+
+    Put it where a network would go, e.g.
+    ``make_pipeline(StandardScaler(), SlidingWindow(7), PersistenceRegressor())``, so every
+    comparison shows the line a forecaster has to beat. For daily prices that line is hard
+    to beat: they are close to a random walk.
+
+    Behind a scaler the last value is in scaled units; the regressor maps it back to target
+    units exactly by noticing that, on consecutive training rows, ``y[t]`` reappears as the
+    target feature of row ``t + 1`` (see Notes).
+
+    Parameters
+    ----------
+    target_feature : "auto" or int, default="auto"
+        Index of the input feature that holds the target's past values. ``"auto"`` finds it
+        from the training rows.
+
+    Attributes
+    ----------
+    target_feature_ : int
+        The feature used.
+
+    persistence_exact_ : bool
+        Whether the map from that feature to the target was found exact (consecutive rows
+        whose target reappears as the feature) rather than a least-squares fit.
+
+    n_features_in_ : int
+        Number of features per time step seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit` (2-D DataFrame input only).
+
+    Notes
+    -----
+    Input may be 3-D windows ``(n_samples, n_timesteps, n_features)``, whose last step is
+    used, or 2-D rows ``(n_samples, n_features)``. With a multi-output `y` (horizons of one
+    target), every horizon is forecast as the last value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import PersistenceRegressor
+    >>> X = np.array([[1.0], [2.0], [4.0], [7.0]])
+    >>> y = np.array([2.0, 4.0, 7.0, 11.0])
+    >>> PersistenceRegressor().fit(X, y).predict(np.array([[20.0]]))
+    array([20.])
+    """
+
+    _parameter_constraints: dict = {
+        "target_feature": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
+    }
+
+    def __init__(self, target_feature="auto"):
+        self.target_feature = target_feature
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Find the target feature and its map to target units.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_features)
+            Windows or rows, in time order.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+
+        Returns
+        -------
+        self : PersistenceRegressor
+            The fitted regressor.
+        """
+        X, y = self._validate(X, y, reset=True)
+        last = last_observation(X)
+        self._check_target_feature(last.shape[1])
+        y2d = y.reshape(len(y), -1)
+        self.map_ = find_persistence(last, y2d, self.target_feature)
+        self.target_feature_ = self.map_.feature
+        self.persistence_exact_ = self.map_.exact
+        self._y_ndim = y.ndim
+        return self
+
+    def predict(self, X):
+        """Forecast the last observed value of the target feature.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_features)
+            Windows or rows.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The forecast.
+        """
+        check_is_fitted(self)
+        X = self._validate(X, reset=False)
+        y_pred = self.map_.predict(last_observation(X))
+        return y_pred.ravel() if self._y_ndim == 1 else y_pred
+
+    def _validate(self, X, y="no_validation", *, reset):
+        out = check_windows(self, X, y, reset=reset)
+        X = out[0] if isinstance(out, tuple) else out
+        if not np.isfinite(last_observation(X)).all():
+            raise ValueError(
+                "Input X contains NaN or inf in the most recent time step; impute missing "
+                "values first, e.g. with SimpleImputer before SlidingWindow."
+            )
+        return out
+
+    def _check_target_feature(self, n_features):
+        if self.target_feature != "auto" and self.target_feature >= n_features:
+            raise ValueError(
+                f"target_feature={self.target_feature} is out of range for X with "
+                f"{n_features} features per time step."
+            )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,157 @@
+"""skorch callbacks skrnn adds to every net: early stopping that counts the starting weights
+as a candidate, and a guard that stops a diverging fit with its last finite weights."""
+
+import math
+import warnings
+from copy import deepcopy
+
+import torch
+from skorch.callbacks import Callback
+from sklearn.exceptions import ConvergenceWarning
+
+
+class DivergenceWarning(ConvergenceWarning):
+    """Training stopped because the loss became NaN or infinite."""
+
+
+class EarlyStopping(Callback):
+    """Stop when the validation loss has not improved for `patience` epochs; keep the best.
+
+    Unlike :class:`skorch.callbacks.EarlyStopping`, the weights the fit starts from are
+    scored first, as epoch 0, and stay the fallback: the best trained weights are kept only
+    if they beat epoch 0 on the validation rows significantly (a one-sided Diebold-Mariano
+    test on the per-row losses, at 5%). A regressor starts as its skip connection's linear
+    forecast, so a network correction that the most recent rows do not confirm is dropped.
+
+    Parameters
+    ----------
+    patience : int
+        Epochs without improvement before stopping.
+    tol : float
+        Minimum relative decrease of the validation loss that counts as an improvement.
+    sample_loss : callable or None
+        ``sample_loss(y_pred, y_true) -> (n,) tensor`` of per-row losses, for the test.
+        None keeps the best epoch without testing it against epoch 0.
+    """
+
+    def __init__(self, patience=10, tol=1e-4, sample_loss=None):
+        self.patience = patience
+        self.tol = tol
+        self.sample_loss = sample_loss
+
+    def on_train_begin(self, net, **kwargs):
+        self.best_loss_ = math.inf
+        self.best_epoch_ = None
+        self.best_weights_ = None
+        self.misses_ = 0
+        self.stopped_ = False
+        self._start = None  # (epoch, weights, per-row validation losses)
+        self._dataset_valid = None
+
+    def on_epoch_begin(self, net, dataset_valid=None, **kwargs):
+        if self.best_epoch_ is None and dataset_valid is not None:
+            epoch = len(net.history) - 1
+            losses = self._row_losses(net, dataset_valid)
+            self._start = (epoch, deepcopy(net.module_.state_dict()), losses)
+            self._dataset_valid = dataset_valid
+            self._consider(net, losses.mean().item(), epoch)
+
+    def on_epoch_end(self, net, **kwargs):
+        self._consider(net, net.history[-1, "valid_loss"], net.history[-1, "epoch"])
+        if self.misses_ >= self.patience:
+            self.stopped_ = True
+            raise KeyboardInterrupt  # skorch's way to end the fit loop
+
+    def on_train_end(self, net, **kwargs):
+        if self.best_weights_ is not None:
+            net.module_.load_state_dict(self.best_weights_)
+        if self._start is None or self.sample_loss is None:
+            return
+        start_epoch, start_weights, start_losses = self._start
+        if self.best_epoch_ != start_epoch:
+            gain = start_losses - self._row_losses(net, self._dataset_valid)
+            if not _significantly_positive(gain):
+                net.module_.load_state_dict(start_weights)
+                self.best_epoch_ = start_epoch
+        self._start = self._dataset_valid = None
+
+    def _consider(self, net, loss, epoch):
+        threshold = self.best_loss_ - self.tol * abs(self.best_loss_)
+        if math.isfinite(loss) and (self.best_epoch_ is None or loss < threshold):
+            self.best_loss_, self.best_epoch_ = loss, epoch
+            self.best_weights_ = deepcopy(net.module_.state_dict())
+            self.misses_ = 0
+        else:
+            if self.best_epoch_ is None:
+                self.best_epoch_ = epoch
+            self.misses_ += 1
+
+    def _row_losses(self, net, dataset):
+        """Per-row validation losses of the net's current weights (float64, on the CPU)."""
+        losses = []
+        for batch in net.get_iterator(dataset, training=False):
+            x, y = batch
+            y_pred = net.evaluation_step((x, y))
+            if self.sample_loss is None:
+                losses.append(net.get_loss(y_pred, y).reshape(1).expand(len(y)))
+            else:
+                losses.append(self.sample_loss(y_pred, y))
+        return torch.cat(losses).double().cpu()
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for key in ("best_weights_", "_start", "_dataset_valid"):
+            state.pop(key, None)  # the net holds the kept weights
+        return state
+
+
+def _significantly_positive(gain, z_critical=1.645):
+    """One-sided test that the mean of `gain` is positive (Diebold-Mariano, iid rows)."""
+    n = len(gain)
+    if n < 2:
+        return False
+    spread = gain.std().item()
+    if spread == 0:
+        return gain.mean().item() > 0
+    return gain.mean().item() / (spread / math.sqrt(n)) > z_critical
+
+
+def squared_error(y_pred, y_true):
+    """Per-row mean squared error over the outputs (averages to torch's MSELoss)."""
+    return ((y_pred - y_true) ** 2).reshape(len(y_true), -1).mean(dim=1)
+
+
+class DivergenceGuard(Callback):
+    """Stop training when the training loss is NaN or inf, restoring the last finite weights.
+
+    The weights at the start of the failing epoch are restored and a
+    :class:`DivergenceWarning` says what diverged and what to try.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.diverged_ = False
+        self._weights = None
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._weights = deepcopy(net.module_.state_dict())
+
+    def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
+        if not training or math.isfinite(loss.item()):
+            return
+        self.diverged_ = True
+        epoch = len(net.history)
+        net.module_.load_state_dict(self._weights)
+        warnings.warn(
+            f"Training diverged: the training loss became {loss.item()} in epoch {epoch}. "
+            f"Training stopped and the weights from the start of epoch {epoch} were restored. "
+            f"Try a lower lr (now {net.lr}), scaling X (e.g. StandardScaler before "
+            "SlidingWindow), scale_target=True, or a gradient clip (clip_grad_norm=1.0).",
+            DivergenceWarning,
+            stacklevel=2,
+        )
+        raise KeyboardInterrupt
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_weights", None)
+        return state

@@ -1,0 +1,319 @@
+"""The public recurrent regressors: thin classes over :mod:`skrnn._base`."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from skorch import NeuralNetRegressor
+from torch import nn
+
+from ._base import BaseRecurrent
+from ._callbacks import squared_error
+from ._docstrings import FITTED_ATTRIBUTES, INPUT_NOTES, NETWORK_PARAMS, TRAINING_PARAMS
+from ._skip import fit_skip
+
+REGRESSION_PARAMS = """\
+    scale_target : bool, default=True
+        Standardize `y` inside the estimator and map predictions back, so raw targets of
+        any size (index levels of 40,000, say) train like unit-scale ones.
+
+    skip : {"linear", "persistence"} or None, default="linear"
+        The forecast the network corrects. The network's output is added to it, and it
+        starts at zero, so before training the model *is* this forecast:
+
+        - ``"persistence"``: the last value of the target feature ("tomorrow = today"),
+          mapped exactly to target units even behind a scaler;
+        - ``"linear"``: persistence plus a ridge correction on that feature's recent
+          changes, and a mean-reversion term only where a Dickey-Fuller test rejects a
+          random walk. Fitted in closed form, not trained.
+        - None: a plain network, its head on the last hidden state.
+
+    target_feature : "auto" or int, default="auto"
+        Index of the input feature that holds the target's past values, used by ``skip``.
+        ``"auto"`` finds it: on consecutive training rows, ``y[t]`` reappears as that
+        feature in row ``t + 1``."""
+
+
+class RecurrentRegressor(RegressorMixin, BaseRecurrent):
+    """Base class of the recurrent regressors; use RNNRegressor, LSTMRegressor, GRURegressor."""
+
+    _net_class = NeuralNetRegressor
+    _criterion = nn.MSELoss
+    _sample_loss = staticmethod(squared_error)
+    _y_numeric = True
+
+    _parameter_constraints: dict = {
+        **BaseRecurrent._parameter_constraints,
+        "scale_target": ["boolean"],
+        "skip": [StrOptions({"linear", "persistence"}), None],
+        "target_feature": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        center=True,
+        scale_target=True,
+        skip="linear",
+        target_feature="auto",
+        max_epochs=100,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="adam",
+        momentum=0.9,
+        weight_decay=0.0,
+        clip_grad_norm=1.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        warm_start=False,
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.center = center
+        self.scale_target = scale_target
+        self.skip = skip
+        self.target_feature = target_feature
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.clip_grad_norm = clip_grad_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def predict(self, X):
+        """Predict targets for windows `X`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Windows, as for :meth:`fit`.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions in the units of `y`, 1-D if `y` was 1-D at fit.
+        """
+        output = self._forward(X).astype(np.float64) * self.target_scale_ + self.target_mean_
+        return output.ravel() if self._y_ndim == 1 else output
+
+    def _encode_target(self, y, *, reset):
+        y = np.asarray(y, dtype=np.float64)
+        y2d = y.reshape(len(y), -1)
+        if reset:
+            self._y_ndim = y.ndim
+            self.n_outputs_ = y2d.shape[1]
+            self.target_mean_ = y2d.mean(axis=0) if self.scale_target else np.zeros(y2d.shape[1])
+            scale = y2d.std(axis=0) if self.scale_target else np.ones(y2d.shape[1])
+            self.target_scale_ = np.where(scale > 0, scale, 1.0)
+        elif y2d.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y2d.shape[1]} outputs, but the network was fitted with "
+                f"{self.n_outputs_} (warm_start=True keeps the network)."
+            )
+        return ((y2d - self.target_mean_) / self.target_scale_).astype(np.float32)
+
+    def _prepare_module(self, windows, y_train):
+        if self.target_feature != "auto" and self.target_feature >= windows.n_features:
+            raise ValueError(
+                f"target_feature={self.target_feature} is out of range for X with "
+                f"{windows.n_features} features per time step."
+            )
+        self.skip_ = None
+        if self.skip is not None:
+            self.skip_ = fit_skip(
+                windows, y_train.astype(np.float64), kind=self.skip, feature=self.target_feature
+            )
+
+    def _module_kwargs(self):
+        skip_feature = None if self.skip_ is None else self.skip_.feature
+        return {"output_size": self.n_outputs_, "skip_feature": skip_feature}
+
+    def _init_module(self, module):
+        if self.skip_ is not None:
+            module.skip_weight.copy_(module.skip_weight.new_tensor(self.skip_.weight))
+            module.skip_bias.copy_(module.skip_bias.new_tensor(self.skip_.bias))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+def _regressor_doc(title, cell_text, extra_params="", example_class="LSTMRegressor"):
+    return f"""{title}
+
+    {cell_text}
+
+    By default the network corrects a linear forecast (see ``skip``) and stops early on the
+    most recent training rows, so out of the box it does no worse than that forecast; for
+    daily prices, which are close to a random walk, it stays close to "tomorrow = today".
+
+    Parameters
+    ----------
+{extra_params}{NETWORK_PARAMS}
+
+{REGRESSION_PARAMS}
+
+{TRAINING_PARAMS}
+
+    Attributes
+    ----------
+{FITTED_ATTRIBUTES}
+
+    n_outputs_ : int
+        Number of outputs (forecast horizons) of `y`.
+
+    target_mean_, target_scale_ : ndarray of shape (n_outputs_,)
+        The standardization of `y` (0 and 1 with ``scale_target=False``).
+
+    skip_ : LinearSkip or None
+        The fitted skip forecast: ``feature`` (the target feature found), ``weight`` and
+        ``bias`` over that feature's window in standardized target units, ``exact``
+        (persistence map exact) and ``unit_root`` (no mean-reversion term).
+
+    See Also
+    --------
+    SlidingWindow : Cut a series into one window per row.
+    PersistenceRegressor : The naive forecast to compare with.
+
+    Notes
+    -----
+{INPUT_NOTES}
+
+    A 2-D `y` of shape ``(n_samples, n_outputs)`` trains one network with one output per
+    column: a direct multi-step forecast when the columns are horizons.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skrnn import SlidingWindow, {example_class}, make_supervised
+    >>> series = np.sin(np.arange(300) / 10).reshape(-1, 1)
+    >>> X, y = make_supervised(series, target=0)
+    >>> model = make_pipeline(StandardScaler(), SlidingWindow(window=10),
+    ...                       {example_class}(hidden_size=8, max_epochs=5, random_state=0))
+    >>> model.fit(X, y).predict(X[-3:]).shape
+    (3,)
+    """
+
+
+class LSTMRegressor(RecurrentRegressor):
+    __doc__ = _regressor_doc(
+        "Long short-term memory (LSTM) network for regression on windows.",
+        "Gated memory cells carry information across many steps without vanishing "
+        "gradients; a good default for most series.",
+    )
+    _cell = "lstm"
+
+
+class GRURegressor(RecurrentRegressor):
+    __doc__ = _regressor_doc(
+        "Gated recurrent unit (GRU) network for regression on windows.",
+        "Like an LSTM with fewer gates: slightly faster, usually as accurate.",
+        example_class="GRURegressor",
+    )
+    _cell = "gru"
+
+
+class RNNRegressor(RecurrentRegressor):
+    __doc__ = _regressor_doc(
+        "Elman recurrent network (plain RNN) for regression on windows.",
+        "The simplest recurrent cell, ``h_t = f(W x_t + U h_(t-1) + b)``. Prone to "
+        "vanishing and exploding gradients on long windows, which ``clip_grad_norm`` and "
+        "scaled inputs keep in check.",
+        extra_params="""\
+    nonlinearity : {"tanh", "relu"}, default="tanh"
+        The activation ``f``. ``"relu"`` does not saturate, which helps on long windows,
+        but can explode; keep inputs scaled and gradients clipped.
+
+""",
+        example_class="RNNRegressor",
+    )
+    _cell = "rnn"
+
+    _parameter_constraints: dict = {
+        **RecurrentRegressor._parameter_constraints,
+        "nonlinearity": [StrOptions({"tanh", "relu"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        nonlinearity="tanh",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        center=True,
+        scale_target=True,
+        skip="linear",
+        target_feature="auto",
+        max_epochs=100,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="adam",
+        momentum=0.9,
+        weight_decay=0.0,
+        clip_grad_norm=1.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        warm_start=False,
+    ):
+        super().__init__(
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            center=center,
+            scale_target=scale_target,
+            skip=skip,
+            target_feature=target_feature,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            momentum=momentum,
+            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            callbacks=callbacks,
+            random_state=random_state,
+            device=device,
+            verbose=verbose,
+            warm_start=warm_start,
+        )
+        self.nonlinearity = nonlinearity

@@ -1,0 +1,274 @@
+"""Turning a series into supervised windows: ``SlidingWindow`` and ``make_supervised``.
+
+This module never imports torch: a user who only wants lag features for a tabular model
+pays nothing for the networks.
+"""
+
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+
+__all__ = ["SlidingWindow", "make_supervised"]
+
+_IMPUTE_HINT = "impute missing values first, e.g. with SimpleImputer before SlidingWindow"
+
+
+class SlidingWindow(TransformerMixin, BaseEstimator):
+    """Cut a series into one look-back window per row.
+
+    Row ``t`` of the output holds rows ``t - window + 1 .. t`` of the input, oldest first, and
+    nothing later, so a forecast made from it never looks ahead. Because there is exactly one
+    output sample per input row, ``y`` stays aligned with ``X`` inside a
+    :class:`~sklearn.pipeline.Pipeline` and under any CV splitter, and SlidingWindow can sit
+    after a scaler like any other transformer.
+
+    The first ``window - 1`` rows have less history than ``window``. Their windows are padded
+    at the front with NaN; skrnn's recurrent estimators recognise that front padding and run
+    only over the real steps. Tabular models cannot, so the flattened output repeats the
+    oldest row instead (see ``padding``).
+
+    Parameters
+    ----------
+    window : int, default=7
+        Number of time steps in each window, the current row included.
+
+    flatten : bool, default=False
+        If False, output a 3-D array ``(n_samples, window, n_features)`` for the recurrent
+        estimators. If True, output a 2-D array ``(n_samples, window * n_features)`` of lag
+        features for tabular regressors (Ridge, gradient boosting, ...), with names such as
+        ``Close_lag0`` (the current row) and ``Close_lag6`` (six rows earlier).
+
+    padding : {"auto", "nan", "edge"}, default="auto"
+        How windows of the first ``window - 1`` rows are filled where there is no history.
+        ``"nan"`` marks the missing steps with NaN (the recurrent estimators skip them);
+        ``"edge"`` repeats the oldest available row. ``"auto"`` is ``"nan"`` for 3-D output and
+        ``"edge"`` when ``flatten=True``.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X` has feature names
+        that are all strings.
+
+    See Also
+    --------
+    make_supervised : Pair the rows of a series with the targets that follow them.
+
+    Notes
+    -----
+    The 3-D output is a read-only strided view of one padded copy of the input, so it costs
+    O(n_samples * n_features) memory, not O(n_samples * window * n_features). skrnn's
+    estimators read it back without materialising it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import SlidingWindow
+    >>> X = np.arange(8.0).reshape(4, 2)
+    >>> SlidingWindow(window=2).fit_transform(X)[:2]
+    array([[[nan, nan],
+            [ 0.,  1.]],
+    <BLANKLINE>
+           [[ 0.,  1.],
+            [ 2.,  3.]]])
+    >>> SlidingWindow(window=2, flatten=True).fit(X).get_feature_names_out()
+    array(['x0_lag1', 'x1_lag1', 'x0_lag0', 'x1_lag0'], dtype=object)
+    """
+
+    _parameter_constraints: dict = {
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "flatten": ["boolean"],
+        "padding": [StrOptions({"auto", "nan", "edge"})],
+    }
+
+    def __init__(self, window=7, *, flatten=False, padding="auto"):
+        self.window = window
+        self.flatten = flatten
+        self.padding = padding
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check `X` and remember its number of features (and names).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The series, one row per time step, oldest first.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SlidingWindow
+            The fitted transformer.
+        """
+        _check_series(self, X, reset=True)
+        return self
+
+    def transform(self, X):
+        """Return the look-back window of every row of `X`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The series, one row per time step, oldest first.
+
+        Returns
+        -------
+        X_windows : ndarray of shape (n_samples, window, n_features) or \
+                (n_samples, window * n_features)
+            One window per input row; see ``flatten`` and ``padding``.
+        """
+        check_is_fitted(self)
+        X = _check_series(self, X, reset=False)
+        pad = self.padding
+        if pad == "auto":
+            pad = "edge" if self.flatten else "nan"
+        windows = sliding_windows(X, self.window, pad)
+        if self.flatten:
+            return windows.reshape(len(X), -1)
+        return windows
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names; by default ``feature_names_in_`` or ``x0, x1, ...``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            With ``flatten=True``, ``<feature>_lag<k>`` in output column order, where lag 0 is
+            the current row. Otherwise the per-step feature names, as the last axis of the 3-D
+            output is laid out.
+        """
+        check_is_fitted(self)
+        names = _check_feature_names_in(self, input_features)
+        if not self.flatten:
+            return names
+        return np.asarray(
+            [f"{name}_lag{lag}" for lag in range(self.window - 1, -1, -1) for name in names],
+            dtype=object,
+        )
+
+
+def _check_series(estimator, X, *, reset):
+    """Validate a 2-D numeric series with finite values, preserving float dtypes."""
+    X = validate_data(
+        estimator,
+        X,
+        reset=reset,
+        dtype=[np.float64, np.float32],
+        ensure_all_finite=False,
+    )
+    if not np.isfinite(X).all():
+        what = "NaN" if np.isnan(X).any() else "inf"
+        raise ValueError(
+            f"Input X contains {what}; SlidingWindow needs finite values (NaN and inf are "
+            f"not allowed): {_IMPUTE_HINT}."
+        )
+    return X
+
+
+def sliding_windows(X, window, padding="nan"):
+    """Strided, read-only view ``(n, window, n_features)`` of the windows of a 2-D array.
+
+    One padded copy of `X` (``window - 1`` extra rows at the front) backs the view, so the
+    memory used is that of `X`, whatever the window.
+    """
+    n_rows, n_features = X.shape
+    dtype = X.dtype if X.dtype.kind == "f" else np.float64
+    padded = np.empty((n_rows + window - 1, n_features), dtype=dtype)
+    padded[window - 1 :] = X
+    if window > 1:
+        padded[: window - 1] = np.nan if padding == "nan" else X[:1]
+    windows = np.lib.stride_tricks.sliding_window_view(padded, window, axis=0)
+    # sliding_window_view puts the window axis last; the estimators want (n, steps, features).
+    return windows.transpose(0, 2, 1)
+
+
+def make_supervised(data, target, horizon=1):
+    """Pair each row of a series with the target values that follow it.
+
+    Row ``t`` of `X` is row ``t`` of `data`; row ``t`` of `y` holds ``target`` at
+    ``t + 1 .. t + horizon``. The last `horizon` rows, which have no future yet, are dropped.
+    Feed `X` through :class:`SlidingWindow` to give each row its history.
+
+    Parameters
+    ----------
+    data : DataFrame or array-like of shape (n_samples, n_features)
+        The series, one row per time step, oldest first.
+
+    target : str or int
+        The column to forecast: a column label for a DataFrame, a column index for an array.
+
+    horizon : int, default=1
+        How many steps ahead to forecast. With ``horizon > 1``, `y` has one column per step
+        (a direct multi-step forecast).
+
+    Returns
+    -------
+    X : DataFrame or ndarray of shape (n_samples - horizon, n_features)
+        The input rows, with the original index for a DataFrame.
+
+    y : Series, DataFrame or ndarray of shape (n_samples - horizon,) or \
+            (n_samples - horizon, horizon)
+        The future target values. For a DataFrame input, a Series named ``target`` when
+        ``horizon == 1``, otherwise a DataFrame with columns ``<target>_t+1 .. <target>_t+h``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skrnn import make_supervised
+    >>> prices = pd.DataFrame({"Close": [1.0, 2.0, 3.0, 4.0]})
+    >>> X, y = make_supervised(prices, target="Close")
+    >>> y.tolist()
+    [2.0, 3.0, 4.0]
+    >>> X, y = make_supervised(prices, target="Close", horizon=2)
+    >>> y.columns.tolist()
+    ['Close_t+1', 'Close_t+2']
+    """
+    if isinstance(horizon, bool) or not isinstance(horizon, Integral) or horizon < 1:
+        raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}.")
+    if isinstance(data, pd.Series):
+        data = data.to_frame()
+    if isinstance(data, pd.DataFrame):
+        if target not in data.columns:
+            raise ValueError(
+                f"target {target!r} is not a column of data; columns are {list(data.columns)}."
+            )
+        values = data[target].to_numpy()
+    else:
+        data = np.asarray(data)
+        if data.ndim == 1:
+            data = data.reshape(-1, 1)
+        if data.ndim != 2:
+            raise ValueError(f"data must be 2-D (n_samples, n_features), got shape {data.shape}.")
+        if isinstance(target, bool) or not isinstance(target, Integral):
+            raise TypeError(f"target must be a column index for array data, got {target!r}.")
+        if not -data.shape[1] <= target < data.shape[1]:
+            raise ValueError(f"target={target} is out of range for {data.shape[1]} columns.")
+        values = data[:, target]
+    n_out = len(values) - horizon
+    if n_out < 1:
+        raise ValueError(
+            f"data has {len(values)} rows: at least horizon + 1 = {horizon + 1} are needed."
+        )
+    future = np.column_stack([values[step : step + n_out] for step in range(1, horizon + 1)])
+    X = data[:n_out]
+    if not isinstance(data, pd.DataFrame):
+        return X, future[:, 0] if horizon == 1 else future
+    if horizon == 1:
+        return X, pd.Series(future[:, 0], index=X.index, name=target)
+    columns = [f"{target}_t+{step}" for step in range(1, horizon + 1)]
+    return X, pd.DataFrame(future, index=X.index, columns=columns)
