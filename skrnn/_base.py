@@ -93,6 +93,10 @@ class BaseRecurrent(BaseEstimator):
         """Module arguments that depend on fitted attributes (output size, skip)."""
         raise NotImplementedError
 
+    def _net_kwargs(self):
+        """Extra skorch net arguments (e.g. the classifier's classes and class weights)."""
+        return {}
+
     def _init_module(self, module):
         """Set non-trained state of a freshly initialised module."""
 
@@ -134,7 +138,7 @@ class BaseRecurrent(BaseEstimator):
         init_seed, train_seed, shuffle_seed = rng.randint(np.iinfo(np.int32).max, size=3)
 
         if warm:
-            net = self.net_
+            net = self._continue_net()
             epochs_before = len(net.history)
         else:
             self._prepare_module(windows, y_train)
@@ -199,7 +203,28 @@ class BaseRecurrent(BaseEstimator):
             callbacks=callbacks,
             device=self.device,
             verbose=self.verbose,
+            **self._net_kwargs(),
         )
+
+    def _continue_net(self):
+        """The fitted net, with this estimator's current training parameters (warm start)."""
+        net = self.net_
+        fresh = self._build_net()
+        changed = [
+            key.removeprefix("module__")
+            for key, value in fresh.get_params(deep=False).items()
+            if key.startswith("module__") and getattr(net, key) != value
+        ]
+        if changed:
+            raise ValueError(
+                f"warm_start=True continues training the fitted network, so its architecture "
+                f"cannot change; these parameters differ from the fitted ones: {changed}."
+            )
+        training = ("lr", "max_epochs", "batch_size", "iterator_valid__batch_size", "verbose")
+        updates = {
+            key: getattr(fresh, key) for key in training if getattr(net, key) != getattr(fresh, key)
+        }
+        return net.set_params(**updates) if updates else net
 
     def _report_stop(self, net, epochs_run):
         """Record how the fit ended; say so if the user interrupted it."""
@@ -240,7 +265,8 @@ class BaseRecurrent(BaseEstimator):
         elif windows.window != self.n_timesteps_in_:
             raise ValueError(
                 f"X has windows of {windows.window} time steps, but "
-                f"{type(self).__name__} was fitted on {self.n_timesteps_in_}."
+                f"{type(self).__name__} was fitted on windows of {self.n_timesteps_in_} time "
+                "steps."
             )
         return windows
 
@@ -254,4 +280,3 @@ class BaseRecurrent(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         return tags
-

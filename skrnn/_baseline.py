@@ -37,6 +37,18 @@ class PersistenceMap:
 
 def _affine_fit(x, y):
     """Least-squares ``y ~ a * x + b`` per column of `y`; returns a, b, relative RMS error."""
+    # Fit on x and y divided by their largest magnitude, so squares cannot overflow.
+    x_peak, y_peak = _peak(x), _peak(y)
+    slope, intercept, rel_rms = _unit_affine_fit(x / x_peak, y / y_peak)
+    return slope * y_peak / x_peak, intercept * y_peak, rel_rms
+
+
+def _peak(values):
+    peak = np.abs(values).max() if values.size else 0.0
+    return peak if peak > 0 else 1.0
+
+
+def _unit_affine_fit(x, y):
     x_mean, y_mean = x.mean(), y.mean(axis=0)
     xc, yc = x - x_mean, y - y_mean
     sxx = xc @ xc
@@ -74,27 +86,34 @@ def find_persistence(last, y, feature="auto"):
     features), fall back to the feature whose current value correlates most with ``y`` and a
     least-squares map.
     """
-    n_samples, n_features = last.shape
+    n_features = last.shape[1]
     last = last.astype(np.float64, copy=False)
     y = y.astype(np.float64, copy=False)
     candidates = range(n_features) if feature == "auto" else [feature]
-    if n_samples >= 3:
-        exact = []
-        for j in candidates:
-            slope, intercept, rel_rms = _affine_fit(last[1:, j], y[:-1, :1])
-            if rel_rms < _EXACT_TOL and slope[0] != 0:
-                exact.append((rel_rms, j, slope[0], intercept[0]))
-        if exact:
-            _, j, slope, intercept = min(exact)
-            n_outputs = y.shape[1]
-            return PersistenceMap(
-                j, np.full(n_outputs, slope), np.full(n_outputs, intercept), exact=True
-            )
-    if feature == "auto":
+    exact = [(fit[2], j) for j in candidates if (fit := _shifted_fit(last, y, j, 0))]
+    if exact:
+        feature = min(exact)[1]
+        # Output k (horizon k + 1) reappears as the feature k + 1 rows later.
+        fits = [_shifted_fit(last, y, feature, k) for k in range(y.shape[1])]
+        if all(fits):
+            slope, intercept = (np.array(values) for values in zip(*[f[:2] for f in fits]))
+            return PersistenceMap(feature, slope, intercept, exact=True)
+    elif feature == "auto":
         scores = [abs(_correlation(last[:, j], y[:, 0])) for j in range(n_features)]
         feature = int(np.argmax(scores))
     slope, intercept, _ = _affine_fit(last[:, feature], y)
     return PersistenceMap(feature, slope, intercept, exact=False)
+
+
+def _shifted_fit(last, y, feature, output):
+    """Exact affine fit of ``y[t, output]`` on ``last[t + output + 1, feature]``, or None."""
+    shift = output + 1
+    if len(y) - shift < 2:
+        return None
+    slope, intercept, rel_rms = _affine_fit(last[shift:, feature], y[:-shift, output : output + 1])
+    if rel_rms < _EXACT_TOL and slope[0] != 0:
+        return slope[0], intercept[0], rel_rms
+    return None
 
 
 def _correlation(a, b):

@@ -6,8 +6,10 @@ import warnings
 from copy import deepcopy
 
 import torch
-from skorch.callbacks import Callback
 from sklearn.exceptions import ConvergenceWarning
+from skorch.callbacks import Callback
+
+from ._stats import significantly_positive
 
 
 class DivergenceWarning(ConvergenceWarning):
@@ -30,7 +32,7 @@ class EarlyStopping(Callback):
     tol : float
         Minimum relative decrease of the validation loss that counts as an improvement.
     sample_loss : callable or None
-        ``sample_loss(y_pred, y_true) -> (n,) tensor`` of per-row losses, for the test.
+        ``sample_loss(net, y_pred, y_true) -> (n,) tensor`` of per-row losses, for the test.
         None keeps the best epoch without testing it against epoch 0.
     """
 
@@ -70,7 +72,7 @@ class EarlyStopping(Callback):
         start_epoch, start_weights, start_losses = self._start
         if self.best_epoch_ != start_epoch:
             gain = start_losses - self._row_losses(net, self._dataset_valid)
-            if not _significantly_positive(gain):
+            if not significantly_positive(gain.numpy()):
                 net.module_.load_state_dict(start_weights)
                 self.best_epoch_ = start_epoch
         self._start = self._dataset_valid = None
@@ -95,7 +97,7 @@ class EarlyStopping(Callback):
             if self.sample_loss is None:
                 losses.append(net.get_loss(y_pred, y).reshape(1).expand(len(y)))
             else:
-                losses.append(self.sample_loss(y_pred, y))
+                losses.append(self.sample_loss(net, y_pred, y))
         return torch.cat(losses).double().cpu()
 
     def __getstate__(self):
@@ -105,20 +107,15 @@ class EarlyStopping(Callback):
         return state
 
 
-def _significantly_positive(gain, z_critical=1.645):
-    """One-sided test that the mean of `gain` is positive (Diebold-Mariano, iid rows)."""
-    n = len(gain)
-    if n < 2:
-        return False
-    spread = gain.std().item()
-    if spread == 0:
-        return gain.mean().item() > 0
-    return gain.mean().item() / (spread / math.sqrt(n)) > z_critical
-
-
-def squared_error(y_pred, y_true):
+def squared_error(net, y_pred, y_true):
     """Per-row mean squared error over the outputs (averages to torch's MSELoss)."""
     return ((y_pred - y_true) ** 2).reshape(len(y_true), -1).mean(dim=1)
+
+
+def cross_entropy(net, y_pred, y_true):
+    """Per-row cross-entropy with the net's class weights."""
+    weight = getattr(net.criterion_, "weight", None)
+    return torch.nn.functional.cross_entropy(y_pred, y_true, weight=weight, reduction="none")
 
 
 class DivergenceGuard(Callback):

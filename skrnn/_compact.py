@@ -49,14 +49,21 @@ class CompactWindows:
         n_samples, window, n_features = X.shape
         if n_samples > 0 and X.strides[0] == X.strides[1]:
             # Sample i + 1 starts one row after sample i: the rows of a single series.
-            series = as_strided(
+            source = as_strided(
                 X, shape=(n_samples + window - 1, n_features), strides=X.strides[1:]
             )
-            series = np.array(series, dtype=np.float32)
             starts = np.arange(n_samples)
         else:
-            series = np.array(X, dtype=np.float32).reshape(n_samples * window, n_features)
+            source = X
             starts = np.arange(n_samples) * window
+        with np.errstate(over="ignore"):  # overflow is reported below, in words
+            series = np.array(source, dtype=np.float32).reshape(-1, n_features)
+        if np.isinf(series).any() and not np.isinf(source).any():
+            raise ValueError(
+                "Input X has values too large for float32 (absolute values above "
+                f"{np.finfo(np.float32).max:.1e}), the precision the networks compute in; "
+                "scale X first, e.g. with StandardScaler before SlidingWindow."
+            )
         lengths = _real_lengths(series, starts, window)
         np.nan_to_num(series, copy=False, nan=0.0)
         return cls(series, starts, lengths, window)

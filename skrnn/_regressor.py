@@ -126,8 +126,14 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         if reset:
             self._y_ndim = y.ndim
             self.n_outputs_ = y2d.shape[1]
-            self.target_mean_ = y2d.mean(axis=0) if self.scale_target else np.zeros(y2d.shape[1])
-            scale = y2d.std(axis=0) if self.scale_target else np.ones(y2d.shape[1])
+            mean, scale = np.zeros(y2d.shape[1]), np.ones(y2d.shape[1])
+            if self.scale_target:
+                # Moments of y / max|y|, so that squares of huge targets cannot overflow.
+                peak = np.abs(y2d).max(axis=0)
+                peak = np.where(peak > 0, peak, 1.0)
+                mean = (y2d / peak).mean(axis=0) * peak
+                scale = (y2d / peak).std(axis=0) * peak
+            self.target_mean_ = mean
             self.target_scale_ = np.where(scale > 0, scale, 1.0)
         elif y2d.shape[1] != self.n_outputs_:
             raise ValueError(
@@ -187,7 +193,7 @@ def _regressor_doc(title, cell_text, extra_params="", example_class="LSTMRegress
     n_outputs_ : int
         Number of outputs (forecast horizons) of `y`.
 
-    target_mean_, target_scale_ : ndarray of shape (n_outputs_,)
+    target_mean_, target_scale_ : ndarray of shape (`n_outputs_`,)
         The standardization of `y` (0 and 1 with ``scale_target=False``).
 
     skip_ : LinearSkip or None

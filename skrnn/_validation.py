@@ -52,6 +52,11 @@ def check_windows(estimator, X, y="no_validation", *, reset, y_numeric=True):
             X, y = validate_data(estimator, X, y, multi_output=True, y_numeric=y_numeric, **kwargs)
     else:
         X = check_array(X, allow_nd=True, dtype=FLOAT_DTYPES, ensure_all_finite=False)
+        if 0 in X.shape[1:]:
+            raise ValueError(
+                f"X has shape {X.shape}, but windows need at least 1 time step and 1 feature: "
+                "(n_samples, n_timesteps >= 1, n_features >= 1)."
+            )
         _check_n_features_3d(estimator, X, reset)
         if validate_y:
             y = _check_y(y, multi_output=True, y_numeric=y_numeric, estimator=estimator)

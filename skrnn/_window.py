@@ -247,6 +247,11 @@ def make_supervised(data, target, horizon=1):
             raise ValueError(
                 f"target {target!r} is not a column of data; columns are {list(data.columns)}."
             )
+        if not isinstance(data.columns.get_loc(target), Integral):
+            raise ValueError(
+                f"target {target!r} names several columns of data; column labels must be "
+                "unique to pick the one to forecast."
+            )
         values = data[target].to_numpy()
     else:
         data = np.asarray(data)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
-__all__ = ["load_stock", "make_sine", "STOCK_TICKERS"]
+__all__ = ["STOCK_TICKERS", "load_stock", "make_sine"]
 
 STOCK_TICKERS = ("AAPL", "FB", "GOOG", "IBM", "MSFT")
 

@@ -1,0 +1,305 @@
+"""The public recurrent classifiers: thin classes over :mod:`skrnn._base`."""
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
+from skorch import NeuralNetClassifier
+from torch import nn
+
+from ._base import BaseRecurrent
+from ._callbacks import cross_entropy
+from ._docstrings import FITTED_ATTRIBUTES, INPUT_NOTES, NETWORK_PARAMS, TRAINING_PARAMS
+
+CLASSIFICATION_PARAMS = """\
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in scikit-learn: ``{label: weight}``, or
+        ``"balanced"`` for weights inversely proportional to class frequencies in `y`."""
+
+
+class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
+    """Base class of the recurrent classifiers; use RNN-, LSTM- or GRUClassifier."""
+
+    _net_class = NeuralNetClassifier
+    _criterion = nn.CrossEntropyLoss
+    _sample_loss = staticmethod(cross_entropy)
+    _y_numeric = False
+
+    _parameter_constraints: dict = {
+        **BaseRecurrent._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        center=True,
+        class_weight=None,
+        max_epochs=100,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="adam",
+        momentum=0.9,
+        weight_decay=0.0,
+        clip_grad_norm=1.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        warm_start=False,
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.center = center
+        self.class_weight = class_weight
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.clip_grad_norm = clip_grad_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def predict_proba(self, X):
+        """Class probabilities for windows `X`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Windows, as for :meth:`fit`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
+        logits = torch.from_numpy(self._forward(X)).double()
+        return torch.softmax(logits, dim=1).numpy()
+
+    def predict(self, X):
+        """Most probable class for windows `X`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Windows, as for :meth:`fit`.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        output = self._forward(X)
+        return self.classes_[output.argmax(axis=1)]
+
+    def _encode_target(self, y, *, reset):
+        y = np.asarray(y)
+        if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1):
+            raise ValueError(
+                f"y must be 1-D (one label per sample) for {type(self).__name__}, "
+                f"got shape {y.shape}."
+            )
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if reset:
+            classes, encoded = np.unique(y, return_inverse=True)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in y; "
+                    f"got 1 class: {classes[0]!r}."
+                )
+            self.classes_ = classes
+            return encoded.astype(np.int64)
+        encoded = np.searchsorted(self.classes_, y).clip(0, len(self.classes_) - 1)
+        unseen = self.classes_[encoded] != y
+        if unseen.any():
+            raise ValueError(
+                f"y contains labels not seen in the first fit: {np.unique(y[unseen])!r} "
+                "(warm_start=True keeps the classes)."
+            )
+        return encoded.astype(np.int64)
+
+    def _module_kwargs(self):
+        return {"output_size": len(self.classes_)}
+
+    def _prepare_module(self, windows, y_train):
+        self.class_weight_ = None
+        if self.class_weight is not None:
+            self.class_weight_ = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=self.classes_[y_train]
+            )
+
+    def _net_kwargs(self):
+        kwargs = {"classes": list(range(len(self.classes_)))}
+        if self.class_weight_ is not None:
+            kwargs["criterion__weight"] = torch.as_tensor(self.class_weight_, dtype=torch.float32)
+        return kwargs
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        return tags
+
+
+def _classifier_doc(title, cell_text, extra_params="", example_class="LSTMClassifier"):
+    return f"""{title}
+
+    {cell_text}
+
+    Parameters
+    ----------
+{extra_params}{NETWORK_PARAMS}
+
+{CLASSIFICATION_PARAMS}
+
+{TRAINING_PARAMS}
+
+    Attributes
+    ----------
+{FITTED_ATTRIBUTES}
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels (any labels: strings, ints, ...).
+
+    class_weight_ : ndarray of shape (n_classes,) or None
+        The weight of each class in the loss.
+
+    See Also
+    --------
+    SlidingWindow : Cut a series into one window per row.
+    sklearn.dummy.DummyClassifier : The majority-class baseline to compare with.
+
+    Notes
+    -----
+{INPUT_NOTES}
+
+    Early stopping validates on the most recent rows, in order; stratified splits, which
+    would validate on the past, are never used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import {example_class}
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 5, 1)).cumsum(axis=1)
+    >>> y = np.where(X[:, -1, 0] > X[:, 0, 0], "up", "down")
+    >>> clf = {example_class}(hidden_size=8, max_epochs=20, random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['down', 'up'], dtype='<U4')
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+
+class LSTMClassifier(RecurrentClassifier):
+    __doc__ = _classifier_doc(
+        "Long short-term memory (LSTM) network for classifying windows.",
+        "Gated memory cells carry information across many steps without vanishing "
+        "gradients; a good default for most sequences.",
+    )
+    _cell = "lstm"
+
+
+class GRUClassifier(RecurrentClassifier):
+    __doc__ = _classifier_doc(
+        "Gated recurrent unit (GRU) network for classifying windows.",
+        "Like an LSTM with fewer gates: slightly faster, usually as accurate.",
+        example_class="GRUClassifier",
+    )
+    _cell = "gru"
+
+
+class RNNClassifier(RecurrentClassifier):
+    __doc__ = _classifier_doc(
+        "Elman recurrent network (plain RNN) for classifying windows.",
+        "The simplest recurrent cell, ``h_t = f(W x_t + U h_(t-1) + b)``.",
+        extra_params="""\
+    nonlinearity : {"tanh", "relu"}, default="tanh"
+        The activation ``f``.
+
+""",
+        example_class="RNNClassifier",
+    )
+    _cell = "rnn"
+
+    _parameter_constraints: dict = {
+        **RecurrentClassifier._parameter_constraints,
+        "nonlinearity": [StrOptions({"tanh", "relu"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        nonlinearity="tanh",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        center=True,
+        class_weight=None,
+        max_epochs=100,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="adam",
+        momentum=0.9,
+        weight_decay=0.0,
+        clip_grad_norm=1.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        warm_start=False,
+    ):
+        super().__init__(
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            center=center,
+            class_weight=class_weight,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            momentum=momentum,
+            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            callbacks=callbacks,
+            random_state=random_state,
+            device=device,
+            verbose=verbose,
+            warm_start=warm_start,
+        )
+        self.nonlinearity = nonlinearity

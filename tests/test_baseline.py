@@ -1,0 +1,67 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+from skrnn import PersistenceRegressor, SlidingWindow, make_supervised
+from skrnn._baseline import find_persistence
+
+
+def _prices(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    close = 100 + rng.normal(size=n).cumsum()
+    return pd.DataFrame(
+        {"Open": close + rng.normal(size=n), "Close": close, "Volume": rng.uniform(1e6, 2e6, n)}
+    )
+
+
+@pytest.mark.parametrize("scaler", [StandardScaler, MinMaxScaler])
+@pytest.mark.parametrize("window", [None, 5])
+def test_persistence_is_exact_behind_a_scaler(scaler, window):
+    X, y = make_supervised(_prices(), target="Close")
+    steps = [scaler()] + ([SlidingWindow(window)] if window else []) + [PersistenceRegressor()]
+    model = make_pipeline(*steps).fit(X[:200], y[:200])
+    np.testing.assert_allclose(model.predict(X[200:]), X["Close"][200:], rtol=1e-10)
+    assert model[-1].target_feature_ == 1
+    assert model[-1].persistence_exact_
+
+
+def test_multi_output_is_persistence_for_every_horizon():
+    X, y = make_supervised(_prices(), target="Close", horizon=3)
+    model = make_pipeline(StandardScaler(), PersistenceRegressor()).fit(X, y)
+    pred = model.predict(X)
+    assert pred.shape == (len(X), 3)
+    for column in pred.T:
+        np.testing.assert_allclose(column, X["Close"], rtol=1e-10)
+
+
+def test_shuffled_rows_fall_back_to_least_squares():
+    X, y = make_supervised(_prices(), target="Close")
+    order = np.random.default_rng(0).permutation(len(X))
+    model = PersistenceRegressor().fit(X.to_numpy()[order], y.to_numpy()[order])
+    assert not model.persistence_exact_
+    assert model.target_feature_ == 1  # Close correlates best with the next close
+
+
+def test_explicit_target_feature():
+    X, y = make_supervised(_prices(), target="Close")
+    model = PersistenceRegressor(target_feature=0).fit(X, y)
+    assert model.target_feature_ == 0 and not model.persistence_exact_
+    with pytest.raises(ValueError, match="target_feature=7"):
+        PersistenceRegressor(target_feature=7).fit(X, y)
+
+
+def test_find_persistence_exact_map_undoes_scaling():
+    series = np.random.default_rng(1).normal(size=100).cumsum()
+    last = (series[:-1, None] - 3.0) / 7.0
+    pmap = find_persistence(last, series[1:, None])
+    assert pmap.exact and pmap.feature == 0
+    np.testing.assert_allclose([pmap.slope[0], pmap.intercept[0]], [7.0, 3.0])
+
+
+def test_nan_in_last_step_is_rejected():
+    X = np.ones((10, 3, 2))
+    X[4, -1, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN or inf"):
+        PersistenceRegressor().fit(X, np.ones(10))

@@ -1,0 +1,44 @@
+import pytest
+import torch
+
+from skrnn._modules import RecurrentModule
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("center", [False, True])
+def test_front_padding_is_skipped(cell, bidirectional, center):
+    torch.manual_seed(0)
+    module = RecurrentModule(
+        cell=cell, input_size=3, hidden_size=5, num_layers=2, bidirectional=bidirectional,
+        window=6, center=center,
+    ).eval()
+    x = torch.randn(4, 6, 3)
+    lengths = torch.tensor([6, 4, 1, 3])
+    padded = x.clone()
+    for row, length in enumerate(lengths):
+        padded[row, : 6 - length] = 0.0  # what the estimators feed for NaN padding
+    out = module(padded, lengths)
+    for row, length in enumerate(lengths):
+        alone = module(x[row : row + 1, 6 - length :])  # only the real steps
+        torch.testing.assert_close(out[row], alone[0], rtol=1e-5, atol=1e-6)
+
+
+def test_skip_is_added_and_head_starts_at_zero():
+    module = RecurrentModule(cell="gru", input_size=2, window=3, skip_feature=1, output_size=2)
+    assert not module.head.weight.any() and not module.head.bias.any()
+    module.skip_weight[-1] = torch.tensor([[0.0, 0.0], [0.5, 1.0], [2.0, 3.0]])
+    module.skip_bias[-1] = torch.tensor([1.0, -1.0])
+    x = torch.randn(5, 3, 2)
+    expected = x[:, :, 1] @ module.skip_weight[-1] + module.skip_bias[-1]
+    torch.testing.assert_close(module(x), expected)
+    # Skip buffers are state, not trained parameters.
+    assert "skip_weight" in module.state_dict()
+    assert all("skip" not in name for name, _ in module.named_parameters())
+
+
+def test_centering_removes_the_level():
+    torch.manual_seed(0)
+    module = RecurrentModule(cell="lstm", input_size=2, window=4, center=True).eval()
+    x = torch.randn(3, 4, 2)
+    torch.testing.assert_close(module(x), module(x + 100.0))

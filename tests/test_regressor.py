@@ -1,0 +1,279 @@
+import warnings
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, TimeSeriesSplit
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+from skrnn import (
+    GRURegressor,
+    LSTMRegressor,
+    PersistenceRegressor,
+    RNNRegressor,
+    SlidingWindow,
+    make_supervised,
+)
+
+FAST = dict(hidden_size=8, max_epochs=3, random_state=0)
+CELLS = [RNNRegressor, LSTMRegressor, GRURegressor]
+
+
+@pytest.fixture(scope="module")
+def prices():
+    rng = np.random.default_rng(0)
+    n = 400
+    close = 30_000 + 200 * rng.normal(size=n).cumsum()  # raw index levels
+    return pd.DataFrame(
+        {
+            "Open": close + rng.normal(size=n) * 50,
+            "High": close + 100,
+            "Low": close - 100,
+            "Close": close,
+            "Volume": rng.integers(1e8, 4e8, size=n),
+        },
+        index=pd.bdate_range("2020-01-01", periods=n, name="Date"),
+    )
+
+
+@pytest.fixture(scope="module")
+def supervised(prices):
+    return make_supervised(prices, target="Close")
+
+
+@pytest.mark.parametrize("scaler", [StandardScaler, MinMaxScaler])
+@pytest.mark.parametrize("cell", CELLS)
+def test_quick_start_search_runs_as_written(supervised, tmp_path, scaler, cell):
+    X, y = supervised
+    pipe = make_pipeline(scaler(), SlidingWindow(window=7), cell(**FAST))
+    name = cell.__name__.lower()
+    search = GridSearchCV(
+        pipe,
+        {"slidingwindow__window": [3, 7], f"{name}__num_layers": [1, 2]},
+        cv=TimeSeriesSplit(n_splits=3),
+        scoring="neg_mean_absolute_error",
+    ).fit(X, y)
+    path = tmp_path / "model.joblib"
+    joblib.dump(search.best_estimator_, path)
+    np.testing.assert_array_equal(joblib.load(path).predict(X), search.predict(X))
+
+
+def test_randomized_search_in_parallel(supervised):
+    X, y = supervised
+    pipe = make_pipeline(StandardScaler(), SlidingWindow(5), GRURegressor(**FAST))
+    search = RandomizedSearchCV(
+        pipe,
+        {"gruregressor__hidden_size": [4, 8], "slidingwindow__window": [3, 5]},
+        n_iter=3,
+        cv=TimeSeriesSplit(n_splits=2),
+        n_jobs=2,
+        random_state=0,
+    ).fit(X, y)
+    assert np.isfinite(search.predict(X)).all()
+
+
+def test_tabular_models_in_the_same_search(supervised):
+    X, y = supervised
+    pipe = make_pipeline(StandardScaler(), SlidingWindow(5), LSTMRegressor(**FAST))
+    grid = [
+        {"lstmregressor": [LSTMRegressor(**FAST), PersistenceRegressor()]},
+        {"slidingwindow": [SlidingWindow(5, flatten=True)], "lstmregressor": [Ridge()]},
+    ]
+    search = GridSearchCV(pipe, grid, cv=TimeSeriesSplit(n_splits=2)).fit(X, y)
+    assert len(search.cv_results_["params"]) == 3
+
+
+def test_raw_prices_train_with_target_scaling(supervised):
+    X, y = supervised
+    model = make_pipeline(StandardScaler(), SlidingWindow(7), LSTMRegressor(**FAST)).fit(X, y)
+    est = model[-1]
+    assert est.target_mean_[0] == pytest.approx(y.mean())
+    pred = model.predict(X)
+    assert pred.shape == (len(X),) and np.isfinite(pred).all()
+    persistence = np.abs(X["Close"] - y).mean()
+    assert np.abs(pred - y).mean() < 1.05 * persistence  # not diverged, not level-bound
+
+
+def test_pandas_int_and_float64_inputs_are_accepted(prices):
+    X = SlidingWindow(4).fit_transform(prices.to_numpy(dtype=np.float64))
+    y = prices["Close"].to_numpy()
+    ints = np.nan_to_num(X).astype(np.int64)
+    for X_in in (X, X.astype(np.float32), ints):
+        pred = GRURegressor(**FAST).fit(X_in, y).predict(X_in)
+        assert pred.dtype == np.float64 and np.isfinite(pred).all()
+    model = GRURegressor(**FAST).fit(prices[["Close", "Volume"]], pd.Series(y))
+    assert model.n_features_in_ == 2
+    assert list(model.feature_names_in_) == ["Close", "Volume"]
+
+
+def test_multi_output_horizons(prices):
+    X, y = make_supervised(prices, target="Close", horizon=3)
+    model = make_pipeline(StandardScaler(), SlidingWindow(5), LSTMRegressor(**FAST)).fit(X, y)
+    pred = model.predict(X)
+    assert pred.shape == (len(X), 3) and model[-1].n_outputs_ == 3
+    single = make_pipeline(StandardScaler(), SlidingWindow(5), LSTMRegressor(**FAST))
+    assert single.fit(X, y.iloc[:, :1]).predict(X).shape == (len(X), 1)
+
+
+def test_front_padding_gets_finite_predictions(supervised):
+    X, y = supervised
+    model = make_pipeline(StandardScaler(), SlidingWindow(30), RNNRegressor(**FAST)).fit(X, y)
+    pred = model.predict(X.iloc[:5])  # every window padded
+    assert np.isfinite(pred).all()
+
+
+def test_two_d_input_is_univariate_sequences():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 6)).cumsum(axis=1)
+    y = X[:, -1] + 0.1
+    model = LSTMRegressor(**FAST).fit(X, y)
+    assert model.n_timesteps_in_ == 6 and model.n_features_in_ == 6
+    assert model.net_.module_.rnn.input_size == 1
+    with pytest.raises(ValueError, match="was fitted on 2-D"):
+        model.predict(X[:, :, None])
+
+
+def test_random_state_reproducible_and_refit_starts_fresh(supervised):
+    X, y = supervised
+    make = lambda: make_pipeline(  # noqa: E731
+        StandardScaler(), SlidingWindow(5), GRURegressor(skip=None, **FAST)
+    )
+    first = make().fit(X, y)
+    np.testing.assert_array_equal(first.predict(X), make().fit(X, y).predict(X))
+    again = first.fit(X, y)  # second fit on the same object
+    np.testing.assert_array_equal(again.predict(X), make().fit(X, y).predict(X))
+
+
+def test_warm_start_continues_training(supervised):
+    X, y = supervised
+    Xw = SlidingWindow(5).fit_transform(StandardScaler().fit_transform(X))
+    est = GRURegressor(warm_start=True, early_stopping=False, **FAST).fit(Xw, y)
+    module = est.net_.module_
+    est.fit(Xw, y)
+    assert est.net_.module_ is module and len(est.history_) == 6
+    cold = GRURegressor(early_stopping=False, **FAST).fit(Xw, y)
+    assert len(cold.fit(Xw, y).history_) == 3
+
+
+def test_clone_get_set_params_and_repr():
+    pipe = make_pipeline(StandardScaler(), SlidingWindow(7), RNNRegressor(nonlinearity="relu"))
+    pipe.set_params(rnnregressor__hidden_size=16, slidingwindow__window=3)
+    cloned = clone(pipe)
+    assert cloned.get_params()["rnnregressor__hidden_size"] == 16
+    assert cloned.get_params()["rnnregressor__nonlinearity"] == "relu"
+    assert "RNNRegressor" in pipe._repr_html_()
+    assert set(RNNRegressor().get_params()) == set(LSTMRegressor().get_params()) | {"nonlinearity"}
+
+
+def test_callbacks_and_history_are_skorch(supervised):
+    from skorch.callbacks import LRScheduler
+
+    X, y = supervised
+    Xw = SlidingWindow(5).fit_transform(StandardScaler().fit_transform(X))
+    scheduler = LRScheduler(policy="StepLR", step_size=1, gamma=0.5)
+    est = LSTMRegressor(callbacks=[scheduler], early_stopping=False, **FAST).fit(Xw, y)
+    assert est.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-3 / 8)
+    assert not hasattr(scheduler, "policy_")  # the user's object was not mutated
+    assert len(est.history_[:, "train_loss"]) == 3
+
+
+def test_verbose_off_prints_nothing(supervised, capsys):
+    X, y = supervised
+    Xw = SlidingWindow(5).fit_transform(StandardScaler().fit_transform(X))
+    LSTMRegressor(**FAST).fit(Xw, y)
+    assert capsys.readouterr().out == ""
+    LSTMRegressor(verbose=1, **FAST).fit(Xw, y)
+    assert "train_loss" in capsys.readouterr().out
+
+
+# -- bad input: each a clear error before torch runs ---------------------------------
+
+
+@pytest.fixture
+def windows():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(50, 4, 3)), rng.normal(size=50)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_nan_or_inf_inside_windows(windows, value):
+    X, y = windows
+    X = X.copy()
+    X[10, 2, 1] = value
+    with pytest.raises(ValueError, match="SimpleImputer"):
+        LSTMRegressor(**FAST).fit(X, y)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_nan_or_inf_in_y(windows, value):
+    X, y = windows
+    y = y.copy()
+    y[3] = value
+    with pytest.raises(ValueError, match="NaN|inf"):
+        LSTMRegressor(**FAST).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("make_input", "match"),
+    [
+        (lambda X, y: (X, y[:-1]), "inconsistent numbers of samples"),
+        (lambda X, y: (X[:, 0, 0], y), "Reshape your data"),
+        (lambda X, y: (X[..., None], y), "4-D"),
+        (lambda X, y: (np.full(X.shape, "a"), y), "string|could not convert"),
+        (lambda X, y: (X[:0], y[:0]), "0 sample"),
+    ],
+)
+def test_bad_shapes_and_types(windows, make_input, match):
+    X, y = make_input(*windows)
+    with pytest.raises((ValueError, TypeError), match=match):
+        LSTMRegressor(**FAST).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"hidden_size": 0}, "hidden_size"),
+        ({"hidden_size": -3}, "hidden_size"),
+        ({"optimizer": "adamax"}, "optimizer"),
+        ({"num_layers": 0}, "num_layers"),
+        ({"lr": 0}, "lr"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"skip": "ridge"}, "skip"),
+        ({"target_feature": 9}, "target_feature"),
+    ],
+)
+def test_bad_parameters(windows, params, match):
+    X, y = windows
+    with pytest.raises(ValueError, match=match):
+        LSTMRegressor(**{**FAST, **params}).fit(X, y)
+
+
+def test_predict_before_fit_and_with_other_shapes(windows):
+    X, y = windows
+    with pytest.raises(NotFittedError):
+        LSTMRegressor().predict(X)
+    est = LSTMRegressor(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="3 features"):
+        est.predict(X[:, :, :2])
+    with pytest.raises(ValueError, match="4 time steps"):
+        est.predict(X[:, :3])
+
+
+def test_early_stopping_needs_two_samples(windows):
+    X, y = windows
+    with pytest.raises(ValueError, match="1 sample"):
+        LSTMRegressor(**FAST).fit(X[:1], y[:1])
+    pred = LSTMRegressor(early_stopping=False, **FAST).fit(X[:1], y[:1]).predict(X[:2])
+    assert np.isfinite(pred).all()
+
+
+def test_no_torch_warning_reaches_the_user(windows):
+    X, y = windows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LSTMRegressor(dropout=0.2, **FAST).fit(X, y).predict(X)

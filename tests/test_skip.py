@@ -1,0 +1,124 @@
+"""The linear skip forecast the regressors start from (issue 9's design)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import RidgeCV
+from sklearn.metrics import mean_absolute_error
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+from skrnn import GRURegressor, LSTMRegressor, RNNRegressor, SlidingWindow, make_supervised
+from skrnn._compact import CompactWindows
+from skrnn._skip import fit_skip
+
+
+def _random_walk_prices(n=1500, seed=0):
+    rng = np.random.default_rng(seed)
+    close = 50 * np.exp(np.cumsum(0.01 * rng.normal(size=n)))
+    spread = np.abs(rng.normal(size=n)) * 0.5
+    return pd.DataFrame(
+        {
+            "Open": close + rng.normal(size=n) * 0.2,
+            "High": close + spread,
+            "Low": close - spread,
+            "Close": close,
+            "Volume": rng.uniform(1e6, 5e6, size=n),
+        }
+    )
+
+
+def _ar2(n=3000, seed=0):
+    rng = np.random.default_rng(seed)
+    x = np.zeros(n)
+    for t in range(2, n):
+        x[t] = 0.6 * x[t - 1] - 0.3 * x[t - 2] + rng.normal()
+    return pd.DataFrame({"value": x})
+
+
+def _split(frame, target, fraction):
+    X, y = make_supervised(frame, target=target)
+    n = int(len(X) * fraction)
+    return X[:n], y[:n], X[n:], y[n:]
+
+
+@pytest.mark.parametrize("scaler", [StandardScaler, MinMaxScaler])
+def test_exact_persistence_map_is_recovered_behind_a_scaler(scaler):
+    X, y, X_test, _ = _split(_random_walk_prices(), "Close", 0.7)
+    model = make_pipeline(
+        scaler(), SlidingWindow(7), LSTMRegressor(skip="persistence", max_epochs=1, random_state=0)
+    ).fit(X, y)
+    est = model[-1]
+    assert est.skip_.exact and est.skip_.feature == 3  # Close
+    windows = CompactWindows.from_array(model[:-1].transform(X_test))
+    skip = est.skip_.predict(windows)[:, 0] * est.target_scale_ + est.target_mean_
+    np.testing.assert_allclose(skip, X_test["Close"], rtol=1e-5)
+
+
+def test_random_walk_gives_persistence_level_error():
+    X, y, X_test, y_test = _split(_random_walk_prices(seed=1), "Close", 0.7)
+    persistence = mean_absolute_error(y_test, X_test["Close"])
+    for cell in (RNNRegressor, LSTMRegressor, GRURegressor):
+        model = make_pipeline(StandardScaler(), SlidingWindow(7), cell(random_state=0))
+        mae = mean_absolute_error(y_test, model.fit(X, y).predict(X_test))
+        assert mae <= 1.01 * persistence, cell.__name__
+        assert not model[-1].skip_.stationary
+
+
+def test_ar2_gives_ridge_level_error():
+    X, y, X_test, y_test = _split(_ar2(), "value", 0.8)
+    ridge = make_pipeline(StandardScaler(), SlidingWindow(10, flatten=True), RidgeCV())
+    ridge_mae = mean_absolute_error(y_test, ridge.fit(X, y).predict(X_test))
+    model = make_pipeline(StandardScaler(), SlidingWindow(10), GRURegressor(random_state=0))
+    mae = mean_absolute_error(y_test, model.fit(X, y).predict(X_test))
+    assert mae <= 1.01 * ridge_mae
+    assert model[-1].skip_.stationary and model[-1].skip_.lags == "levels"
+
+
+def test_plain_configuration_is_reachable():
+    X, y, _, _ = _split(_random_walk_prices(n=300), "Close", 1.0)
+    model = make_pipeline(
+        StandardScaler(),
+        SlidingWindow(5),
+        LSTMRegressor(skip=None, center=False, max_epochs=2, random_state=0),
+    ).fit(X, y)
+    module = model[-1].net_.module_
+    assert model[-1].skip_ is None and module.skip_feature is None and not module.center
+    assert not hasattr(module, "skip_weight")
+    assert module.head.weight.abs().sum() > 0  # default initialisation, not zero
+
+
+def test_untrained_module_is_the_skip_forecast():
+    X, y, X_test, _ = _split(_ar2(n=600), "value", 0.8)
+    model = make_pipeline(
+        StandardScaler(), SlidingWindow(6), LSTMRegressor(max_epochs=1, lr=1e-12, random_state=0)
+    ).fit(X, y)
+    est = model[-1]
+    windows = CompactWindows.from_array(model[:-1].transform(X_test))
+    skip = est.skip_.predict(windows)[:, 0] * est.target_scale_ + est.target_mean_
+    np.testing.assert_allclose(model.predict(X_test), skip, rtol=1e-4, atol=1e-4)
+
+
+def test_padded_windows_use_the_regression_on_their_own_lags():
+    X, y, _, _ = _split(_ar2(n=800), "value", 1.0)
+    windows = CompactWindows.from_array(SlidingWindow(6).fit_transform(X))
+    y2d = y.to_numpy()[:, None]
+    skip = fit_skip(windows, (y2d - y2d.mean()) / y2d.std())
+    assert skip.lags == "levels"
+    for n_real in range(1, 7):
+        # Weights on padded steps are zero; the real steps carry the restricted regression.
+        assert not skip.weight[n_real - 1, : 6 - n_real].any()
+        assert skip.weight[n_real - 1, 6 - n_real :].any()
+    assert np.isfinite(skip.predict(windows)).all()
+
+
+def test_multi_output_gets_persistence_for_every_horizon():
+    X, y = make_supervised(_random_walk_prices(n=800), target="Close", horizon=3)
+    model = make_pipeline(
+        StandardScaler(), SlidingWindow(5), GRURegressor(skip="persistence", max_epochs=1)
+    ).fit(X, y)
+    est = model[-1]
+    windows = CompactWindows.from_array(model[:-1].transform(X))
+    skip = est.skip_.predict(windows) * est.target_scale_ + est.target_mean_
+    for column in skip.T:
+        np.testing.assert_allclose(column, X["Close"], rtol=1e-5)

@@ -1,0 +1,53 @@
+import numpy as np
+from sklearn.linear_model import Ridge
+
+from skrnn._stats import (
+    Moments,
+    adf_rejects_unit_root,
+    kpss_rejects_stationarity,
+    significantly_positive,
+)
+
+
+def _windows(series, window):
+    lags = np.lib.stride_tricks.sliding_window_view(series[:-1], window)
+    return [lags], [series[window:]]
+
+
+def test_moments_ridge_matches_sklearn_in_chunks():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    Y = X @ rng.normal(size=(4, 2)) + rng.normal(size=(300, 2)) + 1.0
+    parts = [Moments(), Moments()]
+    parts[0].add(X[:100], Y[:100])
+    parts[1].add(X[100:], Y[100:])
+    total = parts[0] + parts[1]
+    coef, intercept = total.ridge(5.0)
+    reference = Ridge(alpha=5.0).fit(X, Y)
+    np.testing.assert_allclose(coef.T, reference.coef_, atol=1e-10)
+    np.testing.assert_allclose(intercept, reference.intercept_, atol=1e-10)
+    np.testing.assert_allclose(total.sse(coef, intercept), ((X @ coef + intercept - Y) ** 2).sum(0))
+    # The last k features alone, and infinite penalty = intercept only.
+    sub, _ = total.ridge(5.0, last=2)
+    np.testing.assert_allclose(sub.T, Ridge(alpha=5.0).fit(X[:, 2:], Y).coef_, atol=1e-10)
+    none, mean = total.ridge(np.inf)
+    assert not none.any() and np.allclose(mean, Y.mean(0))
+
+
+def test_unit_root_and_stationarity_tests():
+    rng = np.random.default_rng(0)
+    walk = rng.normal(size=2000).cumsum()
+    ar = np.zeros(2000)
+    for t in range(2, 2000):
+        ar[t] = 0.6 * ar[t - 1] - 0.3 * ar[t - 2] + rng.normal()
+    assert not adf_rejects_unit_root(*_windows(walk, 5))
+    assert adf_rejects_unit_root(*_windows(ar, 5))
+    assert kpss_rejects_stationarity(walk)
+    assert not kpss_rejects_stationarity(ar)
+
+
+def test_significantly_positive():
+    rng = np.random.default_rng(0)
+    assert significantly_positive(0.5 + rng.normal(size=400))
+    assert not significantly_positive(rng.normal(size=400) - 0.1)
+    assert not significantly_positive([1.0])

@@ -1,0 +1,142 @@
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skrnn import SlidingWindow, make_supervised
+
+
+def test_window_rows_are_history_only():
+    X = np.arange(10.0).reshape(5, 2)
+    out = SlidingWindow(window=3).fit_transform(X)
+    assert out.shape == (5, 3, 2)
+    np.testing.assert_array_equal(out[4], X[2:5])
+    np.testing.assert_array_equal(out[2], X[0:3])
+    assert np.isnan(out[0, :2]).all() and not np.isnan(out[0, 2]).any()
+    assert np.isnan(out[1, 0]).all() and not np.isnan(out[1, 1:]).any()
+
+
+def test_output_is_a_view_not_a_copy_per_window():
+    X = np.random.default_rng(0).normal(size=(1000, 4))
+    out = SlidingWindow(window=50).fit_transform(X)
+    assert out.shape == (1000, 50, 4)
+    assert not out.flags.writeable
+    assert out.strides[0] == out.strides[1]  # consecutive windows share rows
+    assert out.base is not None
+
+
+def test_float32_is_kept():
+    X = np.ones((5, 2), dtype=np.float32)
+    assert SlidingWindow(2).fit_transform(X).dtype == np.float32
+
+
+def test_flatten_names_and_edge_padding():
+    X = pd.DataFrame({"Close": [1.0, 2.0, 3.0], "Volume": [10.0, 20.0, 30.0]})
+    window = SlidingWindow(window=2, flatten=True).fit(X)
+    names = window.get_feature_names_out()
+    assert list(names) == ["Close_lag1", "Volume_lag1", "Close_lag0", "Volume_lag0"]
+    out = window.transform(X)
+    np.testing.assert_array_equal(out[0], [1.0, 10.0, 1.0, 10.0])  # edge padded
+    np.testing.assert_array_equal(out[2], [2.0, 20.0, 3.0, 30.0])
+    frame = window.set_output(transform="pandas").transform(X)
+    assert list(frame.columns) == list(names)
+
+
+def test_flatten_with_nan_padding():
+    out = SlidingWindow(window=3, flatten=True, padding="nan").fit_transform(np.ones((4, 1)))
+    assert np.isnan(out[0, :2]).all() and np.isfinite(out[2:]).all()
+
+
+def test_feature_names_out_3d_are_per_step_names():
+    X = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
+    assert list(SlidingWindow(2).fit(X).get_feature_names_out()) == ["a", "b"]
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_input_asks_to_impute(value):
+    X = np.ones((5, 2))
+    X[3, 1] = value
+    with pytest.raises(ValueError, match="SimpleImputer"):
+        SlidingWindow(2).fit(X)
+    with pytest.raises(ValueError, match="SimpleImputer"):
+        SlidingWindow(2).fit(np.ones((5, 2))).transform(X)
+
+
+@pytest.mark.parametrize("window", [0, -1, 2.5, "3"])
+def test_bad_window(window):
+    with pytest.raises((ValueError, TypeError), match="window"):
+        SlidingWindow(window=window).fit(np.ones((5, 1)))
+
+
+def test_in_pipeline_keeps_rows_aligned():
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    out = make_pipeline(StandardScaler(), SlidingWindow(4)).fit_transform(X)
+    assert len(out) == len(X)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    data=arrays(np.float64, st.tuples(st.integers(1, 30), st.integers(1, 4)), elements=st.floats(-1e6, 1e6)),
+    window=st.integers(1, 12),
+)
+def test_no_window_contains_a_later_row(data, window):
+    # Tag each row with its index: no window may hold a tag above its own row.
+    X = np.column_stack([np.arange(len(data), dtype=float), data])
+    out = SlidingWindow(window).fit_transform(X)
+    tags = out[:, :, 0]
+    rows = np.arange(len(X))[:, None]
+    assert (np.nan_to_num(tags, nan=-1) <= rows).all()
+    # The real steps are exactly rows t-window+1..t.
+    expected = rows - np.arange(window)[::-1]
+    real = expected >= 0
+    np.testing.assert_array_equal(tags[real], expected[real])
+    assert np.isnan(tags[~real]).all()
+
+
+def test_make_supervised_frame():
+    prices = pd.DataFrame(
+        {"Close": [1.0, 2.0, 3.0, 4.0], "Open": [0.0, 1.0, 2.0, 3.0]},
+        index=pd.date_range("2020-01-01", periods=4, name="Date"),
+    )
+    X, y = make_supervised(prices, target="Close")
+    assert isinstance(y, pd.Series) and y.name == "Close"
+    assert list(y) == [2.0, 3.0, 4.0]
+    assert X.index.equals(prices.index[:3]) and y.index.equals(prices.index[:3])
+    X, y = make_supervised(prices, target="Close", horizon=2)
+    assert list(y.columns) == ["Close_t+1", "Close_t+2"]
+    np.testing.assert_array_equal(y.to_numpy(), [[2.0, 3.0], [3.0, 4.0]])
+    assert len(X) == 2
+
+
+def test_make_supervised_array():
+    data = np.arange(10.0).reshape(5, 2)
+    X, y = make_supervised(data, target=1)
+    np.testing.assert_array_equal(y, [3.0, 5.0, 7.0, 9.0])
+    np.testing.assert_array_equal(X, data[:4])
+    _, y = make_supervised(data, target=0, horizon=3)
+    assert y.shape == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"target": "High"}, "not a column"),
+        ({"target": "Close", "horizon": 0}, "horizon"),
+        ({"target": "Close", "horizon": 5}, "at least"),
+    ],
+)
+def test_make_supervised_errors(kwargs, match):
+    prices = pd.DataFrame({"Close": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match=match):
+        make_supervised(prices, **kwargs)
+
+
+def test_make_supervised_array_target_errors():
+    with pytest.raises(TypeError, match="column index"):
+        make_supervised(np.ones((5, 2)), target="Close")
+    with pytest.raises(ValueError, match="out of range"):
+        make_supervised(np.ones((5, 2)), target=2)
