@@ -8,6 +8,9 @@ RidgeCV on the target's own lags; mean and worst over seeds; fit seconds.
     python benchmarks/accuracy.py                 # bundled stocks, sine, AR(2)
     python benchmarks/accuracy.py --extra         # + statsmodels' offline data sets
     python benchmarks/accuracy.py --plain         # the plain network (skip=None, center=False)
+
+Fits run on one torch thread (``--threads``): these networks are small, and on a busy
+machine two OpenMP threads per process can make a fit many times slower.
 """
 
 import argparse
@@ -16,6 +19,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import torch
 from sklearn.linear_model import RidgeCV
 from sklearn.metrics import mean_absolute_error
 from sklearn.pipeline import make_pipeline
@@ -88,7 +92,9 @@ def main():
     parser.add_argument("--cells", nargs="+", default=list(CELLS), choices=list(CELLS))
     parser.add_argument("--scalers", nargs="+", default=list(SCALERS), choices=list(SCALERS))
     parser.add_argument("--series", nargs="*", help="only these series")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     extra_params = {"skip": None, "center": False} if args.plain else {}
 
     rows = []

@@ -1,0 +1,543 @@
+"""Plots of forecasts and of training, in scikit-learn's Display style.
+
+Each display is built with ``from_estimator`` or ``from_predictions`` (or directly from its
+data), draws with :meth:`plot`, and keeps the matplotlib objects it drew as attributes
+(``ax_``, ``figure_``, ``lines_``) so a figure can be adjusted afterwards, as with
+:class:`sklearn.metrics.PredictionErrorDisplay`.
+
+matplotlib is an optional dependency (``pip install "skrnn[plot]"``) and is imported only
+when something is drawn: importing :mod:`skrnn` or this module never imports it.
+"""
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import mean_absolute_error
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["ForecastDisplay", "TrainingHistoryDisplay"]
+
+
+def _pyplot():
+    """matplotlib.pyplot, or an ImportError that says how to install it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            'Plotting needs matplotlib: pip install "skrnn[plot]" (or pip install matplotlib).'
+        ) from exc
+    return plt
+
+
+def _axes(ax):
+    if ax is None:
+        _, ax = _pyplot().subplots()
+    else:
+        _pyplot()
+    return ax
+
+
+def _as_2d(values, name):
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name} must be 1-D (n_samples,) or 2-D (n_samples, n_outputs), "
+            f"got shape {array.shape}."
+        )
+    return array
+
+
+class ForecastDisplay:
+    """Forecast and truth over time, optionally beside a baseline forecast.
+
+    The plot every forecast deserves: the values that happened, what the model predicted
+    for them, and what the naive forecast ("tomorrow = today", see
+    :class:`~skrnn.PersistenceRegressor`) predicted. The legend gives each forecast's mean
+    absolute error over the plotted points.
+
+    Create it with :meth:`from_estimator` or :meth:`from_predictions`; all parameters are
+    stored as attributes.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        The values that happened.
+
+    y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        The model's forecast of them.
+
+    index : array-like of shape (n_samples,), default=None
+        The x-axis values (dates, steps). None uses ``0 .. n_samples - 1``.
+
+    y_baseline : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+        A baseline forecast of the same values, e.g. persistence.
+
+    estimator_name : str, default=None
+        Legend label of the forecast; None uses ``"Forecast"``.
+
+    baseline_name : str, default=None
+        Legend label of the baseline; None uses ``"Persistence"``.
+
+    Attributes
+    ----------
+    lines_ : dict of matplotlib Line2D
+        The lines drawn: ``"true"``, ``"pred"`` and, with a baseline, ``"baseline"``.
+
+    ax_ : matplotlib Axes
+        The axes of the plot.
+
+    figure_ : matplotlib Figure
+        The figure of the plot.
+
+    See Also
+    --------
+    TrainingHistoryDisplay : Training and validation loss per epoch.
+    sklearn.metrics.PredictionErrorDisplay : Predicted against true values, without time.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn.plotting import ForecastDisplay
+    >>> y_true = np.array([1.0, 2.0, 3.0, 2.0])
+    >>> display = ForecastDisplay.from_predictions(
+    ...     y_true, [1.2, 1.9, 2.7, 2.4], baseline=[0.8, 1.0, 2.0, 3.0])
+    >>> sorted(display.lines_)
+    ['baseline', 'pred', 'true']
+    """
+
+    def __init__(
+        self,
+        *,
+        y_true,
+        y_pred,
+        index=None,
+        y_baseline=None,
+        estimator_name=None,
+        baseline_name=None,
+    ):
+        self.y_true = y_true
+        self.y_pred = y_pred
+        self.index = index
+        self.y_baseline = y_baseline
+        self.estimator_name = estimator_name
+        self.baseline_name = baseline_name
+
+    def plot(self, ax=None, *, output=0, true_kwargs=None, pred_kwargs=None, baseline_kwargs=None):
+        """Draw the truth, the forecast and the baseline against the index.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; None creates a figure and axes.
+
+        output : int, default=0
+            Which column to draw when the forecasts have several outputs (for a multi-step
+            forecast, 0 is one step ahead).
+
+        true_kwargs, pred_kwargs, baseline_kwargs : dict, default=None
+            Extra keyword arguments for :meth:`matplotlib.axes.Axes.plot` of each line.
+
+        Returns
+        -------
+        display : ForecastDisplay
+            The display, with ``ax_``, ``figure_`` and ``lines_`` set.
+        """
+        y_true = _as_2d(self.y_true, "y_true")
+        series = {"pred": _as_2d(self.y_pred, "y_pred")}
+        if self.y_baseline is not None:
+            series["baseline"] = _as_2d(self.y_baseline, "y_baseline")
+        for name, values in series.items():
+            if values.shape != y_true.shape:
+                raise ValueError(
+                    f"y_true has shape {y_true.shape} but the {name} forecast has shape "
+                    f"{values.shape}; they must match."
+                )
+        n_samples, n_outputs = y_true.shape
+        if not -n_outputs <= output < n_outputs:
+            raise ValueError(f"output={output} is out of range for {n_outputs} output(s).")
+        index = np.arange(n_samples) if self.index is None else np.asarray(self.index)
+        if index.shape != (n_samples,):
+            raise ValueError(
+                f"index must have one entry per sample ({n_samples}), got shape {index.shape}."
+            )
+
+        ax = _axes(ax)
+        truth = y_true[:, output]
+        labels = {
+            "pred": self.estimator_name or "Forecast",
+            "baseline": self.baseline_name or "Persistence",
+        }
+        styles = {
+            "true": {"color": "black", "linewidth": 1.5, "label": "Truth"},
+            "pred": {"color": "tab:blue", "linewidth": 1.2},
+            "baseline": {"color": "tab:gray", "linewidth": 1.0, "linestyle": "--"},
+        }
+        user = {"true": true_kwargs, "pred": pred_kwargs, "baseline": baseline_kwargs}
+        self.lines_ = {}
+        (self.lines_["true"],) = ax.plot(index, truth, **{**styles["true"], **(user["true"] or {})})
+        for name, values in series.items():
+            mae = mean_absolute_error(truth, values[:, output])
+            kwargs = {**styles[name], "label": f"{labels[name]} (MAE {mae:.4g})"}
+            (self.lines_[name],) = ax.plot(
+                index, values[:, output], **{**kwargs, **(user[name] or {})}
+            )
+        if np.issubdtype(index.dtype, np.datetime64):
+            import matplotlib.dates as mdates
+
+            locator = mdates.AutoDateLocator()
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        name = getattr(self.index, "name", None)
+        ax.set_xlabel(name if isinstance(name, str) else "time")
+        ax.set_ylabel("value")
+        ax.legend(loc="best")
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        y,
+        *,
+        baseline=None,
+        index=None,
+        name=None,
+        baseline_name=None,
+        ax=None,
+        output=0,
+        true_kwargs=None,
+        pred_kwargs=None,
+        baseline_kwargs=None,
+    ):
+        """Plot a fitted estimator's forecast of `y` from `X`.
+
+        Parameters
+        ----------
+        estimator : estimator or Pipeline
+            A fitted regressor, e.g. a Pipeline ending in an skrnn network.
+
+        X : array-like or DataFrame
+            The input the estimator predicts from. Pass the whole series and slice with
+            the ``index`` of `y` to evaluate a hold-out with its full history.
+
+        y : array-like, Series or DataFrame of shape (n_samples,) or (n_samples, n_outputs)
+            The true values.
+
+        baseline : fitted estimator or array-like, default=None
+            A baseline forecast: an estimator (predicting from `X`), or its predictions.
+            Typically a Pipeline ending in :class:`~skrnn.PersistenceRegressor`.
+
+        index : array-like of shape (n_samples,), default=None
+            The x-axis values; None uses the index of `y` if it is a pandas object, else
+            ``0 .. n_samples - 1``.
+
+        name, baseline_name : str, default=None
+            Legend labels; None uses the class names of the estimator (the last step of a
+            Pipeline) and of the baseline.
+
+        ax : matplotlib Axes, default=None
+            Where to draw; None creates a figure and axes.
+
+        output : int, default=0
+            Which output to draw for a multi-output forecast.
+
+        true_kwargs, pred_kwargs, baseline_kwargs : dict, default=None
+            Extra keyword arguments for the lines.
+
+        Returns
+        -------
+        display : ForecastDisplay
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.pipeline import make_pipeline
+        >>> from skrnn import PersistenceRegressor, RNNRegressor, SlidingWindow, make_supervised
+        >>> from skrnn.plotting import ForecastDisplay
+        >>> X, y = make_supervised(np.sin(np.arange(120) / 4).reshape(-1, 1), target=0)
+        >>> model = make_pipeline(SlidingWindow(5), RNNRegressor(hidden_size=4, max_epochs=2,
+        ...                                                       random_state=0)).fit(X, y)
+        >>> baseline = PersistenceRegressor().fit(X, y)
+        >>> display = ForecastDisplay.from_estimator(model, X, y, baseline=baseline)
+        >>> display.lines_["pred"].get_label().split(" (")[0]
+        'RNNRegressor'
+        """
+        check_is_fitted(estimator)
+        y_pred = estimator.predict(X)
+        y_baseline = baseline
+        if baseline is not None and hasattr(baseline, "predict"):
+            check_is_fitted(baseline)
+            y_baseline = baseline.predict(X)
+            if baseline_name is None:
+                baseline_name = _display_name(baseline)
+        return cls.from_predictions(
+            y,
+            y_pred,
+            index=index,
+            baseline=y_baseline,
+            name=_display_name(estimator) if name is None else name,
+            baseline_name=baseline_name,
+            ax=ax,
+            output=output,
+            true_kwargs=true_kwargs,
+            pred_kwargs=pred_kwargs,
+            baseline_kwargs=baseline_kwargs,
+        )
+
+    @classmethod
+    def from_predictions(
+        cls,
+        y_true,
+        y_pred,
+        *,
+        index=None,
+        baseline=None,
+        name=None,
+        baseline_name=None,
+        ax=None,
+        output=0,
+        true_kwargs=None,
+        pred_kwargs=None,
+        baseline_kwargs=None,
+    ):
+        """Plot a forecast given the true values and the predictions.
+
+        Parameters
+        ----------
+        y_true : array-like, Series or DataFrame of shape (n_samples,) or \
+                (n_samples, n_outputs)
+            The true values.
+
+        y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The forecast.
+
+        index : array-like of shape (n_samples,), default=None
+            The x-axis values; None uses the index of `y_true` if it is a pandas object,
+            else ``0 .. n_samples - 1``.
+
+        baseline : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            A baseline forecast, e.g. persistence.
+
+        name, baseline_name : str, default=None
+            Legend labels; None uses ``"Forecast"`` and ``"Persistence"``.
+
+        ax : matplotlib Axes, default=None
+            Where to draw; None creates a figure and axes.
+
+        output : int, default=0
+            Which output to draw for a multi-output forecast.
+
+        true_kwargs, pred_kwargs, baseline_kwargs : dict, default=None
+            Extra keyword arguments for the lines.
+
+        Returns
+        -------
+        display : ForecastDisplay
+        """
+        if index is None and isinstance(y_true, (pd.Series, pd.DataFrame)):
+            index = y_true.index
+        display = cls(
+            y_true=y_true,
+            y_pred=y_pred,
+            index=index,
+            y_baseline=baseline,
+            estimator_name=name,
+            baseline_name=baseline_name,
+        )
+        return display.plot(
+            ax=ax,
+            output=output,
+            true_kwargs=true_kwargs,
+            pred_kwargs=pred_kwargs,
+            baseline_kwargs=baseline_kwargs,
+        )
+
+
+def _display_name(estimator):
+    final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+    return type(final).__name__
+
+
+def _network(estimator):
+    """The skrnn network of an estimator or of the last step of a Pipeline (or a search)."""
+    final = getattr(estimator, "best_estimator_", estimator)
+    if isinstance(final, Pipeline):
+        final = final[-1]
+    if not hasattr(type(final), "history_"):
+        raise TypeError(
+            "TrainingHistoryDisplay needs a skrnn network (RNNRegressor, LSTMRegressor, ...) "
+            f"or a Pipeline ending in one; got {type(final).__name__}."
+        )
+    check_is_fitted(final)
+    return final
+
+
+class TrainingHistoryDisplay:
+    """Training and validation loss per epoch of a skrnn network.
+
+    The learning curve of a fit: the loss on the training rows and, when the network held
+    out its most recent rows for early stopping, the loss on those. A vertical line marks
+    the epoch whose weights were kept; epoch 0 means the starting weights (for a regressor,
+    its linear skip forecast) were kept because training did not beat them significantly.
+
+    Create it with :meth:`from_estimator`; all parameters are stored as attributes.
+
+    Parameters
+    ----------
+    train_loss : array-like of shape (n_epochs,)
+        Training loss per epoch (NaN where an epoch did not finish).
+
+    valid_loss : array-like of shape (n_epochs,), default=None
+        Validation loss per epoch; None when the fit held no rows out
+        (``early_stopping=False``).
+
+    best_epoch : int, default=None
+        The epoch whose weights were kept (``best_epoch_``), 0 for the starting weights.
+
+    estimator_name : str, default=None
+        Title of the plot.
+
+    Attributes
+    ----------
+    lines_ : dict of matplotlib Line2D
+        The lines drawn: ``"train"``, and ``"valid"`` and ``"best"`` where available.
+
+    ax_ : matplotlib Axes
+        The axes of the plot.
+
+    figure_ : matplotlib Figure
+        The figure of the plot.
+
+    See Also
+    --------
+    ForecastDisplay : Forecast and truth over time.
+
+    Notes
+    -----
+    Regressors standardise the target during training (``scale_target=True``), so the
+    losses are mean squared errors in units of the target's standard deviation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import GRURegressor, SlidingWindow, make_supervised
+    >>> from skrnn.plotting import TrainingHistoryDisplay
+    >>> X, y = make_supervised(np.sin(np.arange(200) / 4).reshape(-1, 1), target=0)
+    >>> model = GRURegressor(hidden_size=4, max_epochs=3, random_state=0)
+    >>> model = model.fit(SlidingWindow(5).fit_transform(X), y)
+    >>> display = TrainingHistoryDisplay.from_estimator(model)
+    >>> len(display.train_loss)
+    3
+    """
+
+    def __init__(self, *, train_loss, valid_loss=None, best_epoch=None, estimator_name=None):
+        self.train_loss = train_loss
+        self.valid_loss = valid_loss
+        self.best_epoch = best_epoch
+        self.estimator_name = estimator_name
+
+    def plot(self, ax=None, *, train_kwargs=None, valid_kwargs=None, best_kwargs=None):
+        """Draw the losses against the epoch.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; None creates a figure and axes.
+
+        train_kwargs, valid_kwargs, best_kwargs : dict, default=None
+            Extra keyword arguments for the training-loss line, the validation-loss line
+            and the vertical line at the kept epoch.
+
+        Returns
+        -------
+        display : TrainingHistoryDisplay
+            The display, with ``ax_``, ``figure_`` and ``lines_`` set.
+        """
+        train = np.asarray(self.train_loss, dtype=np.float64)
+        if train.ndim != 1:
+            raise ValueError(f"train_loss must be 1-D (n_epochs,), got shape {train.shape}.")
+        epochs = np.arange(1, len(train) + 1)
+        ax = _axes(ax)
+        self.lines_ = {}
+        train_style = {"color": "tab:blue", "marker": ".", "label": "training loss"}
+        (self.lines_["train"],) = ax.plot(epochs, train, **{**train_style, **(train_kwargs or {})})
+        if self.valid_loss is not None:
+            valid = np.asarray(self.valid_loss, dtype=np.float64)
+            if valid.shape != train.shape:
+                raise ValueError(
+                    f"valid_loss has shape {valid.shape} but train_loss has {train.shape}; "
+                    "they must match."
+                )
+            style = {"color": "tab:orange", "marker": ".", "label": "validation loss"}
+            (self.lines_["valid"],) = ax.plot(epochs, valid, **{**style, **(valid_kwargs or {})})
+        if self.best_epoch is not None:
+            what = "starting weights" if self.best_epoch == 0 else "weights"
+            style = {
+                "color": "tab:gray",
+                "linestyle": ":",
+                "label": f"kept: {what} of epoch {self.best_epoch}",
+            }
+            self.lines_["best"] = ax.axvline(self.best_epoch, **{**style, **(best_kwargs or {})})
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        if self.estimator_name:
+            ax.set_title(self.estimator_name)
+        ax.legend(loc="best")
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        *,
+        name=None,
+        ax=None,
+        train_kwargs=None,
+        valid_kwargs=None,
+        best_kwargs=None,
+    ):
+        """Plot the training history of a fitted skrnn network.
+
+        Parameters
+        ----------
+        estimator : skrnn network, Pipeline or search
+            A fitted RNN/LSTM/GRU estimator, a Pipeline whose last step is one, or a fitted
+            search (its ``best_estimator_``).
+
+        name : str, default=None
+            Title; None uses the network's class name.
+
+        ax : matplotlib Axes, default=None
+            Where to draw; None creates a figure and axes.
+
+        train_kwargs, valid_kwargs, best_kwargs : dict, default=None
+            Extra keyword arguments for the lines.
+
+        Returns
+        -------
+        display : TrainingHistoryDisplay
+        """
+        network = _network(estimator)
+        history = network.history_
+        train = [row.get("train_loss", np.nan) for row in history]
+        valid = [row.get("valid_loss", np.nan) for row in history]
+        has_valid = any(row.get("valid_loss") is not None for row in history)
+        display = cls(
+            train_loss=np.asarray(train, dtype=np.float64),
+            valid_loss=np.asarray(valid, dtype=np.float64) if has_valid else None,
+            best_epoch=getattr(network, "best_epoch_", None),
+            estimator_name=type(network).__name__ if name is None else name,
+        )
+        return display.plot(
+            ax=ax, train_kwargs=train_kwargs, valid_kwargs=valid_kwargs, best_kwargs=best_kwargs
+        )

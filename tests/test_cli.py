@@ -1,0 +1,554 @@
+"""The ``skrnn`` command line: every command, the train -> evaluate -> predict round trip,
+and every way the input can be wrong (one line on stderr, a non-zero status, no traceback)."""
+
+import importlib.metadata
+import io
+import itertools
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import mean_absolute_error
+
+import skrnn
+from skrnn import LSTMRegressor, PersistenceRegressor, RNNRegressor, SlidingWindow, cli
+from skrnn.cli import main, read_series
+from skrnn.datasets import load_stock
+
+# Small, fast settings for every command that trains.
+TINY = ["--epochs", "2", "--hidden-size", "4", "--window", "5", "--quiet"]
+N_ROWS = 300
+
+
+@pytest.fixture(scope="module")
+def prices():
+    return load_stock("IBM").iloc[-N_ROWS:]
+
+
+@pytest.fixture(scope="module")
+def csv_path(prices, tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "ibm.csv"
+    prices.to_csv(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def model_path(csv_path, tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "model.joblib"
+    assert main(["train", str(csv_path), "--target", "Close", "--out", str(path), *TINY]) == 0
+    return path
+
+
+def run(capsys, *argv):
+    status = main([str(arg) for arg in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def assert_one_line_error(status, err, *fragments, expected_status=1):
+    assert status == expected_status
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+def holdout(prices, test_size=0.3, horizon=1):
+    """Independent reference: rows of the hold-out and their next closes."""
+    close = prices["Close"].to_numpy()
+    n_rows = len(prices) - horizon
+    test_start = n_rows - int(np.ceil(test_size * n_rows))
+    y_test = np.column_stack(
+        [close[test_start + step : n_rows + step] for step in range(1, horizon + 1)]
+    )
+    return test_start, close[test_start:n_rows], y_test
+
+
+# -- the parser ------------------------------------------------------------------------------
+def test_choices_match_the_estimators():
+    from skrnn._base import OPTIMIZERS
+
+    assert set(cli.OPTIMIZERS) == set(OPTIMIZERS)
+    nonlinearity = RNNRegressor._parameter_constraints["nonlinearity"][0]
+    assert set(cli.NONLINEARITIES) == set(nonlinearity.options)
+    assert {cell for _, cell, _ in cli.NETWORKS.values()} == set(cli.CELLS)
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["train"], ["evaluate"], ["predict"], ["compare"], ["demo"]]
+)
+def test_help(capsys, command):
+    status, out, err = run(capsys, *command, "--help")
+    assert status == 0
+    assert out.startswith("usage: skrnn")
+    assert err == ""
+
+
+def test_help_lists_every_option(capsys):
+    _, out, _ = run(capsys, "train", "--help")
+    for option in [
+        "--target", "--out", "--features", "--window", "--horizon", "--cell", "--hidden-size",
+        "--num-layers", "--bidirectional", "--nonlinearity", "--epochs", "--lr", "--optimizer",
+        "--test-size", "--seed", "--quiet",
+    ]:  # fmt: skip
+        assert option in out
+    _, out, _ = run(capsys, "compare", "--help")
+    for option in ["--models", "--window", "--cv", "--plot", "--table", "--predictions"]:
+        assert option in out
+
+
+def test_version(capsys):
+    status, out, _ = run(capsys, "--version")
+    assert status == 0
+    assert out.strip() == f"skrnn {importlib.metadata.version('skrnn')}"
+
+
+def test_console_script_is_declared():
+    scripts = importlib.metadata.entry_points(group="console_scripts")
+    (entry,) = [entry for entry in scripts if entry.name == "skrnn"]
+    assert entry.value == "skrnn.cli:main"
+    assert entry.load() is main
+
+
+# -- reading CSV files ------------------------------------------------------------------------
+def test_load_stock_round_trips_through_csv(tmp_path):
+    prices = load_stock("MSFT")
+    prices.to_csv(tmp_path / "msft.csv")
+    frame = read_series(tmp_path / "msft.csv")
+    pd.testing.assert_frame_equal(frame, prices, check_index_type=False)
+    assert isinstance(frame.index, pd.DatetimeIndex)
+
+
+def test_read_series_sorts_by_date_and_matches_the_date_column_ignoring_case(prices, tmp_path):
+    shuffled = prices.sample(frac=1.0, random_state=0).rename_axis("date")
+    shuffled.to_csv(tmp_path / "shuffled.csv")
+    frame = read_series(tmp_path / "shuffled.csv")
+    assert frame.index.is_monotonic_increasing
+    np.testing.assert_array_equal(frame["Close"], prices["Close"])
+    assert frame.index.name == "date"
+
+
+def test_read_series_with_another_date_column(prices, tmp_path):
+    prices.rename_axis("timestamp").to_csv(tmp_path / "ts.csv")
+    assert len(read_series(tmp_path / "ts.csv", date_column="Timestamp")) == N_ROWS
+
+
+# -- train, evaluate, predict -----------------------------------------------------------------
+def test_train_saves_a_fitted_pipeline_and_what_it_was_trained_for(model_path, prices, capsys):
+    bundle = joblib.load(model_path)
+    model = bundle["model"]
+    assert [name for name, _ in model.steps] == ["scale", "window", "model"]
+    assert isinstance(model[-1], LSTMRegressor)
+    assert model[-1].get_params()["hidden_size"] == 4
+    assert model[-1].max_epochs == 2
+    assert model["window"].window == 5
+    assert (bundle["target"], bundle["horizon"], bundle["test_size"]) == ("Close", 1, 0.3)
+    assert bundle["features"] == ["Open", "High", "Low", "Close", "Volume"]
+    # Fitted on the training rows only: the scaler saw none of the hold-out.
+    test_start, _, _ = holdout(prices)
+    assert model["scale"].n_samples_seen_ == test_start
+    np.testing.assert_allclose(
+        model["scale"].mean_, prices.iloc[:test_start].mean().to_numpy(), rtol=1e-12
+    )
+    # The progress bar is no part of the saved model.
+    assert model[-1].callbacks is None
+
+
+def test_train_prints_a_summary(csv_path, tmp_path, capsys):
+    out_path = tmp_path / "m.joblib"
+    status, out, err = run(capsys, "train", csv_path, "--target", "Close", "--out", out_path, *TINY)
+    assert status == 0
+    assert "Trained LSTMRegressor on 209 rows" in out
+    assert f"skrnn evaluate {csv_path} --model {out_path}" in out
+    assert err == ""  # no progress bar when stderr is not a terminal
+
+
+def test_evaluate_reports_model_and_persistence_on_the_hold_out(
+    model_path, csv_path, prices, capsys
+):
+    status, out, err = run(capsys, "evaluate", csv_path, "--model", model_path)
+    assert status == 0, err
+    test_start, last_close, y_test = holdout(prices)
+    assert f"the last {len(y_test)} rows" in out
+    header, model_row, persistence_row = out.strip().splitlines()[1:4]
+    assert header.split()[:5] == ["model", "MAE", "RMSE", "MAPE", "%"]
+    # Persistence computed independently: the forecast of each next close is today's close.
+    persistence_mae = mean_absolute_error(y_test.ravel(), last_close)
+    assert persistence_row.split()[0] == "Persistence"
+    assert float(persistence_row.split()[1]) == pytest.approx(persistence_mae, abs=1e-4)
+    # The model's metrics are those of the saved pipeline, predicting with full history.
+    model = joblib.load(model_path)["model"]
+    y_pred = model.predict(prices)[test_start : len(prices) - 1]
+    assert model_row.split()[0] == "LSTMRegressor"
+    assert float(model_row.split()[1]) == pytest.approx(
+        mean_absolute_error(y_test.ravel(), y_pred), abs=1e-4
+    )
+    rmse = np.sqrt(np.mean((y_test.ravel() - y_pred) ** 2))
+    assert float(model_row.split()[2]) == pytest.approx(rmse, abs=1e-4)
+
+
+def test_evaluate_plot(model_path, csv_path, tmp_path, capsys):
+    plot = tmp_path / "holdout.png"
+    status, out, _ = run(capsys, "evaluate", csv_path, "--model", model_path, "--plot", plot)
+    assert status == 0
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"Saved the plot to {plot}" in out
+
+
+def test_predict_writes_one_forecast_per_row_with_its_date(
+    model_path, csv_path, prices, tmp_path, capsys
+):
+    out_path = tmp_path / "predictions.csv"
+    status, out, _ = run(capsys, "predict", csv_path, "--model", model_path, "--out", out_path)
+    assert status == 0
+    written = pd.read_csv(out_path, parse_dates=["Date"], index_col="Date")
+    assert list(written.columns) == ["Close_t+1"]
+    pd.testing.assert_index_equal(written.index, prices.index, check_exact=True, exact=False)
+    model = joblib.load(model_path)["model"]
+    np.testing.assert_allclose(written["Close_t+1"], model.predict(prices), rtol=1e-12)
+    assert f"Wrote {N_ROWS} forecasts" in out
+
+
+def test_predict_to_stdout(model_path, csv_path, capsys):
+    status, out, _ = run(capsys, "predict", csv_path, "--model", model_path, "--out", "-")
+    assert status == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == "Date,Close_t+1"
+    assert len(lines) == N_ROWS + 1
+
+
+def test_real_process(csv_path, model_path, tmp_path):
+    """The command in its own process: it runs, and an error is one line, no traceback."""
+    command = [sys.executable, "-m", "skrnn.cli"]
+    result = subprocess.run(
+        [*command, "evaluate", str(csv_path), "--model", str(model_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "LSTMRegressor" in result.stdout
+    assert "Persistence" in result.stdout
+    missing = tmp_path / "nope.csv"
+    failed = subprocess.run(
+        [*command, "evaluate", str(missing), "--model", str(model_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines() == [f"skrnn evaluate: error: {missing}: no such file"]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ("--cell rnn --nonlinearity relu", {"nonlinearity": "relu"}),
+        ("--cell rnn --num-layers 2 --bidirectional", {"num_layers": 2, "bidirectional": True}),
+        ("--cell gru --optimizer sgd --lr 0.01", {"optimizer": "sgd", "lr": 0.01}),
+        (
+            "--plain --no-early-stopping --seed 3",
+            {"skip": None, "center": False, "early_stopping": False, "random_state": 3},
+        ),
+    ],
+)
+def test_train_options_reach_the_network(options, expected, csv_path, tmp_path, capsys):
+    out_path = tmp_path / "m.joblib"
+    argv = ["train", csv_path, "--target", "Close", "--out", out_path, *TINY, *options.split()]
+    status, _, err = run(capsys, *argv)
+    assert status == 0, err
+    network = joblib.load(out_path)["model"][-1]
+    assert {key: network.get_params()[key] for key in expected} == expected
+
+
+def test_features_and_multi_step_horizon(csv_path, prices, tmp_path, capsys):
+    out_path = tmp_path / "m.joblib"
+    argv = ["train", csv_path, "--target", "Close", "--out", out_path, *TINY]
+    status, _, err = run(capsys, *argv, "--features", "Close", "Volume", "--horizon", "3")
+    assert status == 0, err
+    model = joblib.load(out_path)["model"]
+    assert list(model["scale"].feature_names_in_) == ["Close", "Volume"]
+    assert model[-1].n_outputs_ == 3
+    # The two rows before the hold-out have targets inside it: they are left out of training.
+    test_start, last_close, y_test = holdout(prices, horizon=3)
+    assert model["scale"].n_samples_seen_ == test_start - 2
+
+    status, out, _ = run(capsys, "evaluate", csv_path, "--model", out_path)
+    assert status == 0
+    assert "1 to 3 steps ahead" in out
+    persistence_row = out.strip().splitlines()[3]
+    persistence_mae = mean_absolute_error(y_test, np.repeat(last_close[:, None], 3, axis=1))
+    assert float(persistence_row.split()[1]) == pytest.approx(persistence_mae, abs=1e-4)
+
+    status, _, _ = run(
+        capsys, "predict", csv_path, "--model", out_path, "--out", tmp_path / "p.csv"
+    )
+    written = pd.read_csv(tmp_path / "p.csv", index_col="Date")
+    assert list(written.columns) == ["Close_t+1", "Close_t+2", "Close_t+3"]
+
+
+def test_round_trip_with_a_data_only_model_file(csv_path, prices, tmp_path, capsys):
+    """--out with another suffix than .joblib writes skrnn's data-only format (skrnn.save),
+    which stores the pipeline but not the target: evaluate and predict then ask for it."""
+    path = tmp_path / "model.skrnn"
+    argv = ["train", csv_path, "--target", "Close", "--out", path, *TINY, "--cell", "gru"]
+    status, out, err = run(capsys, *argv)
+    assert status == 0, err
+    assert f"skrnn evaluate {csv_path} --model {path} --target Close" in out
+    model = skrnn.load(path)
+    assert model[-1].get_params()["callbacks"] is None
+    status, _, err = run(capsys, "evaluate", csv_path, "--model", path)
+    assert_one_line_error(status, err, "pass --target")
+    status, out, err = run(capsys, "evaluate", csv_path, "--model", path, "--target", "Close")
+    assert status == 0, err
+    assert out.splitlines()[2].split()[0] == "GRURegressor"
+    out_path = tmp_path / "p.csv"
+    argv = ["predict", csv_path, "--model", path, "--target", "Close", "--out", out_path]
+    assert run(capsys, *argv)[0] == 0
+    written = pd.read_csv(out_path, index_col="Date")
+    np.testing.assert_allclose(written["Close_t+1"], model.predict(prices), rtol=1e-12)
+
+
+def test_evaluate_a_bare_pipeline_needs_the_target(prices, csv_path, tmp_path, capsys):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = skrnn.make_supervised(prices, target="Close")
+    model = make_pipeline(StandardScaler(), SlidingWindow(5), PersistenceRegressor()).fit(X, y)
+    joblib.dump(model, tmp_path / "bare.joblib")
+    status, _, err = run(capsys, "evaluate", csv_path, "--model", tmp_path / "bare.joblib")
+    assert_one_line_error(status, err, "pass --target")
+    status, out, err = run(
+        capsys, "evaluate", csv_path, "--model", tmp_path / "bare.joblib", "--target", "Close"
+    )
+    assert status == 0, err
+    model_row, persistence_row = out.strip().splitlines()[2:4]
+    assert model_row.split()[1] == persistence_row.split()[1]  # it is persistence
+
+
+# -- compare and demo -------------------------------------------------------------------------
+NETWORK_KEYS = list(cli.NETWORKS)
+
+
+def test_compare_trains_every_model(csv_path, tmp_path, capsys):
+    """Each network is trained, and differently: unlike a hand-written comparison loop that
+    steps a single optimizer, no two networks share weights or forecasts."""
+    forecasts_path, table_path = tmp_path / "forecasts.csv", tmp_path / "table.csv"
+    status, out, err = run(
+        capsys, "compare", csv_path, "--target", "Close", *TINY, "--cv", "2",
+        "--no-early-stopping", "--predictions", forecasts_path, "--table", table_path,
+    )  # fmt: skip
+    assert status == 0, err
+    table = pd.read_csv(table_path)
+    assert list(table["model"]) == [cli.BASELINES[key] for key in cli.BASELINES] + [
+        cli.NETWORKS[key][0] for key in NETWORK_KEYS
+    ]
+    networks = table.iloc[len(cli.BASELINES) :]
+    assert (networks["epochs"] == 2).all()  # every network ran its epochs in the refit
+    assert table.loc[0, "MAE / persistence"] == pytest.approx(1.0)
+    forecasts = pd.read_csv(forecasts_path, index_col="Date")
+    assert list(forecasts.columns) == ["truth", *cli.BASELINES, *NETWORK_KEYS]
+    for first, second in itertools.combinations(["persistence", *NETWORK_KEYS], 2):
+        assert not np.allclose(forecasts[first], forecasts[second]), (first, second)
+    # The table's MAE is that of the saved forecasts.
+    for key, (_, row) in zip([*cli.BASELINES, *NETWORK_KEYS], table.iterrows(), strict=True):
+        assert row["MAE"] == pytest.approx(mean_absolute_error(forecasts["truth"], forecasts[key]))
+    for label in table["model"]:
+        assert label in out
+
+
+def test_compare_tunes_on_the_training_rows_only(prices, capsys):
+    args = cli.build_parser().parse_args(
+        ["compare", "x.csv", "--target", "Close", *TINY, "--window", "3", "6",
+         "--models", "persistence", "ridge", "gru", "--cv", "2"]
+    )  # fmt: skip
+    result = cli.compare_models(prices, args, "prices")
+    test_start, last_close, y_test = holdout(prices)
+    assert result["n_train"] == test_start
+    for key in ("ridge", "gru"):
+        search = result["searches"][key]
+        assert search.cv.n_splits == 2
+        assert len(search.cv_results_["params"]) == 2  # windows 3 and 6
+        assert search.best_estimator_["scale"].n_samples_seen_ == test_start
+    gru = result["searches"]["gru"].best_estimator_[-1]
+    assert gru.n_iter_ >= 1
+    assert len(gru.history_) == gru.n_iter_
+    np.testing.assert_allclose(result["forecasts"]["persistence"], last_close)
+    np.testing.assert_allclose(result["forecasts"]["truth"], y_test.ravel())
+
+
+def test_compare_plot(csv_path, tmp_path, capsys):
+    plot = tmp_path / "comparison.png"
+    status, _, err = run(
+        capsys, "compare", csv_path, "--target", "Close", *TINY, "--cv", "2",
+        "--models", "persistence", "ridge", "lstm", "--plot", plot,
+    )  # fmt: skip
+    assert status == 0, err
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_demo_writes_its_outputs(tmp_path, capsys):
+    out_dir = tmp_path / "demo"
+    status, out, err = run(
+        capsys, "demo", "--output-dir", out_dir, *TINY, "--cv", "2",
+        "--models", "persistence", "ridge", "gru",
+    )  # fmt: skip
+    assert status == 0, err
+    for name in ("comparison.csv", "predictions.csv", "comparison.png"):
+        assert (out_dir / name).stat().st_size > 0
+        assert str(out_dir / name) in out
+    table = pd.read_csv(out_dir / "comparison.csv")
+    assert list(table["model"]) == ["Persistence", "Ridge on lags", "GRU"]
+    assert 'load_stock("IBM")' in out
+
+
+# -- errors: one line on stderr, status 1 -----------------------------------------------------
+@pytest.fixture(scope="module")
+def bad_csvs(prices, tmp_path_factory):
+    root = tmp_path_factory.mktemp("bad")
+    files = {}
+    text = prices.assign(Ticker="IBM")
+    text.to_csv(files.setdefault("text", root / "text.csv"))
+    holes = prices.copy()
+    holes.iloc[10, holes.columns.get_loc("Volume")] = np.nan
+    holes.to_csv(files.setdefault("holes", root / "holes.csv"))
+    prices.reset_index(drop=True).to_csv(files.setdefault("no_date", root / "no_date.csv"))
+    pd.concat([prices, prices]).to_csv(files.setdefault("repeated", root / "repeated.csv"))
+    prices.iloc[:12].to_csv(files.setdefault("short", root / "short.csv"))
+    prices.assign(Date="yesterday").to_csv(
+        files.setdefault("bad_dates", root / "bad_dates.csv"), index=False
+    )
+    (files.setdefault("empty", root / "empty.csv")).write_text("")
+    (files.setdefault("garbage", root / "garbage.joblib")).write_bytes(b"not a model")
+    (files.setdefault("garbage_skrnn", root / "garbage.skrnn")).write_bytes(b"not a model")
+    return files
+
+
+TRAIN = "train {csv} --target Close --out {out}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragments"),
+    [
+        ("train {missing} --target Close --out {out}", ["{missing}: no such file"]),
+        ("train {csv} --target close --out {out}", ["--target 'close' is not a column", "Close"]),
+        (f"{TRAIN} --features Vol", ["--features Vol: not column(s)"]),
+        ("train {text} --target Ticker --out {out}", ["column 'Ticker'", "is not numeric"]),
+        ("train {text} --target Close --features Ticker --out {out}", ["is not numeric"]),
+        ("train {holes} --target Close --out {out}", ["'Volume'", "has 1 missing value"]),
+        ("train {no_date} --target Close --out {out}", ["no 'Date' column", "--date-column"]),
+        ("train {repeated} --target Close --out {out}", ["has 300 repeated dates"]),
+        ("train {bad_dates} --target Close --out {out}", ["does not hold dates"]),
+        ("train {empty} --target Close --out {out}", ["is empty"]),
+        ("train {short} --target Close --out {out} --window 20", ["too few for --window 20"]),
+        (f"{TRAIN} --window 250", ["209 training rows", "too few for --window 250"]),
+        ("compare {csv} --target Close --window 60 --cv 5", ["and 5 cross-validation folds"]),
+        ("train {short} --target Close --out {out} --horizon 12", ["too few for a --horizon 12"]),
+        (f"{TRAIN} --nonlinearity relu", ["--nonlinearity applies to --cell rnn only"]),
+        ("train {csv} --target Close --out {missing_dir}", ["--out", "does not exist"]),
+        ("evaluate {csv} --model {missing}", ["--model {missing}: no such file"]),
+        ("evaluate {csv} --model {garbage}", ["is not a model file"]),
+        ("evaluate {csv} --model {garbage_skrnn}", ["garbage.skrnn"]),
+        ("predict {text_only} --model {model} --out {out}", ["lacks the column(s)", "Close"]),
+        ("demo --ticker XYZ --output-dir {tmp}", ["ticker must be one of"]),
+    ],
+)
+def test_errors_are_one_line(argv, fragments, bad_csvs, csv_path, model_path, tmp_path, capsys):
+    (tmp_path / "text_only.csv").write_text("Date,Other\n2020-01-01,1\n2020-01-02,2\n")
+    paths = {
+        **{name: str(path) for name, path in bad_csvs.items()},
+        "csv": str(csv_path),
+        "model": str(model_path),
+        "missing": str(tmp_path / "missing.csv"),
+        "missing_dir": str(tmp_path / "no" / "such" / "m.joblib"),
+        "out": str(tmp_path / "out.joblib"),
+        "tmp": str(tmp_path / "demo"),
+        "text_only": str(tmp_path / "text_only.csv"),
+    }
+    argv = [arg.format(**paths) for arg in argv.split()]
+    fragments = [fragment.format(**paths) for fragment in fragments]
+    status, _, err = run(capsys, *argv)
+    assert_one_line_error(status, err, f"skrnn {argv[0]}: error:", *fragments)
+    assert not (tmp_path / "out.joblib").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        ("train d.csv --target Close --out m --window 0", "--window: must be an integer >= 1"),
+        ("train d.csv --target Close --out m --epochs many", "--epochs: must be an integer"),
+        ("train d.csv --target Close --out m --test-size 1.5", "--test-size: must be between"),
+        ("train d.csv --target Close --out m --lr -1", "--lr: must be a positive number"),
+        ("train d.csv --target Close --out m --cell transformer", "--cell: invalid choice"),
+        ("train d.csv --out m", "the following arguments are required: --target"),
+        ("compare d.csv --target Close --models lstm arima", "--models: invalid choice"),
+        ("compare d.csv --target Close --cv 1", "--cv: must be an integer >= 2, got '1'"),
+        ("forecast d.csv", "invalid choice: 'forecast'"),
+        ("", "the following arguments are required: COMMAND"),
+    ],
+)
+def test_usage_errors_are_one_line(argv, fragment, capsys):
+    status, out, err = run(capsys, *argv.split())
+    assert_one_line_error(status, err, fragment, "--help", expected_status=2)
+    assert out == ""
+
+
+def test_warnings_are_one_line(monkeypatch, capsys):
+    import warnings
+
+    def command(args):
+        warnings.warn("something to know\nover two lines", UserWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(cli, "_cmd_demo", command)
+    status, _, err = run(capsys, "demo")
+    assert status == 0
+    assert err.strip().splitlines() == ["skrnn: warning: something to know over two lines"]
+
+
+def test_threads_are_restored(csv_path, tmp_path, capsys):
+    import torch
+
+    before = torch.get_num_threads()
+    argv = ["train", csv_path, "--target", "Close", "--out", tmp_path / "m.joblib", *TINY]
+    assert run(capsys, *argv, "--threads", "1")[0] == 0
+    assert torch.get_num_threads() == before
+
+
+# -- the progress bar -------------------------------------------------------------------------
+def test_epoch_progress_bar(prices, capsys):
+    from skrnn._progress import EpochProgressBar
+
+    X, y = skrnn.make_supervised(prices[["Close"]], target="Close")
+    windows = SlidingWindow(5).fit_transform(X)
+    network = RNNRegressor(
+        hidden_size=4,
+        max_epochs=3,
+        early_stopping=False,
+        random_state=0,
+        callbacks=[("progress", EpochProgressBar(desc="fit", disable=False))],
+    ).fit(windows, y)
+    err = capsys.readouterr().err
+    assert "fit" in err
+    assert "3/3" in err
+    assert "train=" in err
+    # Saved models carry no terminal handle.
+    callback = dict(network.net_.callbacks_)["progress"]
+    assert "bar_" not in callback.__getstate__()
+    joblib.dump(network, io.BytesIO())
+
+
+def test_epoch_progress_bar_catches_up_when_stopping_early(prices, capsys):
+    from skrnn._progress import EpochProgressBar
+
+    X, y = skrnn.make_supervised(prices[["Close"]], target="Close")
+    bar = EpochProgressBar(disable=False)
+    network = RNNRegressor(
+        hidden_size=4, max_epochs=50, n_iter_no_change=1, random_state=0, callbacks=[bar]
+    ).fit(SlidingWindow(5).fit_transform(X), y)
+    assert network.n_iter_ < 50
+    assert f"{network.n_iter_}/50" in capsys.readouterr().err
