@@ -14,6 +14,9 @@ machine two OpenMP threads per process can make a fit many times slower.
 """
 
 import argparse
+import os
+import platform
+import sys
 import time
 import warnings
 
@@ -111,7 +114,10 @@ def main():
                 frame, target, window, frac, lambda: pipe(PersistenceRegressor())
             )
             ridge, _ = evaluate(
-                frame[[target]], target, window, frac,
+                frame[[target]],
+                target,
+                window,
+                frac,
                 lambda: pipe(RidgeCV(np.logspace(-6, 6, 25)), flatten=True),
             )
             for cell in args.cells:
@@ -120,28 +126,55 @@ def main():
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
                         mae, sec = evaluate(
-                            frame, target, window, frac,
-                            lambda: pipe(CELLS[cell](random_state=seed, **extra_params)),
+                            frame,
+                            target,
+                            window,
+                            frac,
+                            lambda cell=cell, seed=seed: pipe(
+                                CELLS[cell](random_state=seed, **extra_params)
+                            ),
                         )
                     maes.append(mae)
                     secs.append(sec)
                 maes = np.array(maes)
-                rows.append({
-                    "series": name, "scaler": scaler_name, "cell": cell,
-                    "mae": maes.mean(), "persistence": persistence, "ridge": ridge,
-                    "vs_persistence": maes.mean() / persistence,
-                    "worst_vs_persistence": maes.max() / persistence,
-                    "vs_ridge": maes.mean() / ridge,
-                    "worst_vs_ridge": maes.max() / ridge,
-                    "fit_s": np.mean(secs),
-                })
-                print(_format(pd.DataFrame(rows[-1:])).splitlines()[-1], flush=True)
+                rows.append(
+                    {
+                        "series": name,
+                        "scaler": scaler_name,
+                        "cell": cell,
+                        "mae": maes.mean(),
+                        "persistence": persistence,
+                        "ridge": ridge,
+                        "vs_persistence": maes.mean() / persistence,
+                        "worst_vs_persistence": maes.max() / persistence,
+                        "vs_ridge": maes.mean() / ridge,
+                        "worst_vs_ridge": maes.max() / ridge,
+                        "fit_s": np.mean(secs),
+                    }
+                )
+                print(_format(pd.DataFrame(rows[-1:])).splitlines()[-1], file=sys.stderr)
     table = pd.DataFrame(rows)
-    print()
+    print(f"# python benchmarks/accuracy.py {' '.join(sys.argv[1:])}".rstrip())
+    print(
+        f"# {platform.node()}: {os.cpu_count()} CPUs, torch {torch.__version__}, "
+        f"{args.threads} torch thread(s), {time.strftime('%Y-%m-%d')}"
+    )
     print(_format(table))
     print()
-    print(table.groupby("series")[["vs_persistence", "worst_vs_persistence", "vs_ridge",
-                                   "worst_vs_ridge"]].mean().round(4).to_string())
+    print("# per series: mean over cells and scalers, worst over everything")
+    summary = table.groupby("series", sort=False).agg(
+        vs_persistence=("vs_persistence", "mean"),
+        worst_vs_persistence=("worst_vs_persistence", "max"),
+        vs_ridge=("vs_ridge", "mean"),
+        worst_vs_ridge=("worst_vs_ridge", "max"),
+    )
+    print(summary.round(4).to_string())
+    stocks = table[table["series"].isin(["IBM", "AAPL", "MSFT"])]
+    if len(stocks):
+        print(
+            f"# IBM, AAPL, MSFT: mean {stocks['vs_persistence'].mean():.4f}x persistence, "
+            f"worst seed {stocks['worst_vs_persistence'].max():.4f}x"
+        )
 
 
 def _format(table):

@@ -62,7 +62,7 @@ class BaseRecurrent(BaseEstimator):
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "center": ["boolean"],
+        "center": [StrOptions({"auto"}), "boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -92,6 +92,10 @@ class BaseRecurrent(BaseEstimator):
     def _module_kwargs(self):
         """Module arguments that depend on fitted attributes (output size, skip)."""
         raise NotImplementedError
+
+    def _resolve_center(self):
+        """Whether the network sees centred windows (``center="auto"`` resolved)."""
+        return True if self.center == "auto" else self.center
 
     def _net_kwargs(self):
         """Extra skorch net arguments (e.g. the classifier's classes and class weights)."""
@@ -142,6 +146,7 @@ class BaseRecurrent(BaseEstimator):
             epochs_before = len(net.history)
         else:
             self._prepare_module(windows, y_train)
+            self.center_ = self._resolve_center()
             net = self._build_net(shuffle_seed)
             with _seeded_torch(init_seed, self.device):
                 net.initialize()
@@ -171,7 +176,7 @@ class BaseRecurrent(BaseEstimator):
             dropout=self.dropout,
             nonlinearity=getattr(self, "nonlinearity", "tanh"),
             window=self.n_timesteps_in_,
-            center=self.center,
+            center=self.center_,
             **self._module_kwargs(),
         )
         optimizer_kwargs = {"weight_decay": self.weight_decay}
@@ -248,8 +253,14 @@ class BaseRecurrent(BaseEstimator):
         check_is_fitted(self)
         X = check_windows(self, X, reset=False)
         windows = self._compact(X, reset=False)
-        output = self.net_.forward(WindowDataset(windows, device=self.net_.device))
-        output = output.numpy()
+        # The module directly rather than net_.forward: for one window (online use),
+        # skorch's prediction loop would cost as much as the network itself.
+        net = self.net_
+        dataset = WindowDataset(windows, device=net.device)
+        module = net.module_.eval()
+        with torch.inference_mode():
+            batches = [module(**x) for x, _ in net.get_iterator(dataset, training=False)]
+        output = torch.cat(batches).cpu().numpy()
         if not np.isfinite(output).all():
             raise ValueError(
                 "The network's output is not finite for some samples of X: the inputs are "

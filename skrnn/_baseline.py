@@ -96,7 +96,8 @@ def find_persistence(last, y, feature="auto"):
         # Output k (horizon k + 1) reappears as the feature k + 1 rows later.
         fits = [_shifted_fit(last, y, feature, k) for k in range(y.shape[1])]
         if all(fits):
-            slope, intercept = (np.array(values) for values in zip(*[f[:2] for f in fits]))
+            slope = np.array([fit[0] for fit in fits])
+            intercept = np.array([fit[1] for fit in fits])
             return PersistenceMap(feature, slope, intercept, exact=True)
     elif feature == "auto":
         scores = [abs(_correlation(last[:, j], y[:, 0])) for j in range(n_features)]

@@ -34,10 +34,11 @@ class CompactWindows:
     def n_features(self):
         return self.series.shape[1]
 
-    def rows(self, index, steps=None):
-        """Windows of samples `index` as an array ``(len(index), len(steps), n_features)``."""
-        steps = np.arange(self.window) if steps is None else np.asarray(steps)
-        return self.series[self.starts[index, None] + steps]
+    def rows(self, index, feature=None):
+        """Windows of samples `index`: ``(len(index), window, n_features)``, or
+        ``(len(index), window)`` of one `feature` (gathering only that feature)."""
+        at = self.starts[index, None] + np.arange(self.window)
+        return self.series[at] if feature is None else self.series[at, feature]
 
     def last(self):
         """The most recent observation of every sample, ``(n_samples, n_features)``."""
@@ -58,6 +59,8 @@ class CompactWindows:
             starts = np.arange(n_samples) * window
         with np.errstate(over="ignore"):  # overflow is reported below, in words
             series = np.array(source, dtype=np.float32).reshape(-1, n_features)
+        if np.isfinite(series).all():  # the common case: no padding to find
+            return cls(series, starts, np.full(n_samples, window, dtype=np.int64), window)
         if np.isinf(series).any() and not np.isinf(source).any():
             raise ValueError(
                 "Input X has values too large for float32 (absolute values above "

@@ -36,6 +36,7 @@ class WindowDataset(Dataset):
         self._series, self._starts, self._y = _tensors
         self._steps = torch.arange(windows.window, device=self._series.device)
         self._padded = windows.lengths < windows.window
+        self._consecutive = None  # see _is_consecutive
 
     def __len__(self):
         return len(self.windows)
@@ -46,12 +47,29 @@ class WindowDataset(Dataset):
         return x, (y[0] if y is not None else torch.zeros(()))
 
     def batch(self, index):
-        """One mini-batch for integer array `index`."""
-        index_t = torch.as_tensor(index, device=self._series.device)
-        x = {"x": self._series[self._starts[index_t][:, None] + self._steps]}
+        """One mini-batch: the samples at integer array `index`, or in slice `index`."""
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1 or stop <= start or not self._is_consecutive():
+                return self.batch(np.arange(start, stop, step))
+            first = int(self.windows.starts[start])
+            rows = self._series.unfold(0, self.windows.window, 1)  # (rows, features, window)
+            x = {"x": rows[first : first + stop - start].transpose(1, 2)}
+            index_t = index
+        else:
+            index_t = torch.as_tensor(index, device=self._series.device)
+            x = {"x": self._series[self._starts[index_t][:, None] + self._steps]}
         if self._padded[index].any():
             x["lengths"] = torch.as_tensor(self.windows.lengths[index])
         return x, (None if self._y is None else self._y[index_t])
+
+    def _is_consecutive(self):
+        """Whether sample i + 1 starts one row after sample i (SlidingWindow's windows):
+        a run of samples is then a strided view of the series, which needs no gather."""
+        if self._consecutive is None:
+            starts = self.windows.starts
+            self._consecutive = len(starts) < 2 or bool((np.diff(starts) == 1).all())
+        return self._consecutive
 
     def subset(self, index):
         """The samples at `index`, sharing this dataset's series."""
@@ -78,7 +96,8 @@ class WindowLoader:
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
-        self._rng = np.random.default_rng(random_state)
+        self.random_state = random_state
+        self._rng = None  # made on the first shuffle: seeding one costs more than a batch
 
     def __len__(self):
         return math.ceil(len(self.dataset) / self.batch_size)
@@ -86,7 +105,13 @@ class WindowLoader:
     def __iter__(self):
         keep_freed_memory()
         n = len(self.dataset)
-        order = self._rng.permutation(n) if self.shuffle else np.arange(n)
+        if not self.shuffle:  # runs of samples, which the dataset serves without a gather
+            for start in range(0, n, self.batch_size):
+                yield self.dataset.batch(slice(start, min(start + self.batch_size, n)))
+            return
+        if self._rng is None:
+            self._rng = np.random.default_rng(self.random_state)
+        order = self._rng.permutation(n)
         for start in range(0, n, self.batch_size):
             yield self.dataset.batch(order[start : start + self.batch_size])
 

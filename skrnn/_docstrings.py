@@ -14,10 +14,12 @@ NETWORK_PARAMS = """\
     dropout : float, default=0.0
         Dropout probability between stacked layers (as in PyTorch) and before the head.
 
-    center : bool, default=True
+    center : "auto" or bool, default="auto"
         Feed the network each window minus its last time step (per feature), so it learns
-        from the shape of the recent past rather than from price levels it may never have
-        seen in training."""
+        from the shape of the recent past rather than from levels it may never have seen
+        in training (prices whose test years lie far above the training years). ``"auto"``
+        centres, except for a regressor whose target the skip's tests found stationary:
+        there levels stay in range and carry information."""
 
 TRAINING_PARAMS = """\
     max_epochs : int, default=100
@@ -94,6 +96,9 @@ FITTED_ATTRIBUTES = """\
 
     n_timesteps_in_ : int
         Number of time steps per window seen during :term:`fit`.
+
+    center_ : bool
+        Whether the network sees centred windows (``center`` with "auto" resolved).
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns seen during :term:`fit` (2-D DataFrame input only)."""

@@ -40,6 +40,7 @@ from skorch.history import History
 
 from ._base import BaseRecurrent, _seeded_torch
 from ._baseline import PersistenceMap, PersistenceRegressor
+from ._classifier import GRUClassifier, LSTMClassifier, RNNClassifier
 from ._regressor import GRURegressor, LSTMRegressor, RNNRegressor
 from ._skip import LinearSkip
 from ._window import SlidingWindow
@@ -79,14 +80,10 @@ def _allowed_estimators():
         SimpleImputer,
         MissingIndicator,
         LabelEncoder,
+        RNNClassifier,
+        LSTMClassifier,
+        GRUClassifier,
     ]
-    try:  # the classifiers, where this version of skrnn has them
-        from . import _classifier
-    except ImportError:  # pragma: no cover - depends on the package version
-        _classifier = None
-    for name in ("RNNClassifier", "LSTMClassifier", "GRUClassifier"):
-        if hasattr(_classifier, name):
-            classes.append(getattr(_classifier, name))
     return {_public_name(cls): cls for cls in classes}
 
 

@@ -57,7 +57,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
-        center=True,
+        center="auto",
         scale_target=True,
         skip="linear",
         target_feature="auto",
@@ -153,6 +153,14 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
             self.skip_ = fit_skip(
                 windows, y_train.astype(np.float64), kind=self.skip, feature=self.target_feature
             )
+
+    def _resolve_center(self):
+        # Centring keeps a network from extrapolating levels it never saw; a target the
+        # skip's tests found stationary stays in range, and its level (and that of the
+        # other features) carries information.
+        if self.center == "auto":
+            return not (self.skip_ is not None and self.skip_.stationary)
+        return self.center
 
     def _module_kwargs(self):
         skip_feature = None if self.skip_ is None else self.skip_.feature
@@ -275,7 +283,7 @@ class RNNRegressor(RecurrentRegressor):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
-        center=True,
+        center="auto",
         scale_target=True,
         skip="linear",
         target_feature="auto",

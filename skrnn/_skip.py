@@ -64,7 +64,7 @@ class LinearSkip:
         out = np.empty((len(windows), self.weight.shape[2]))
         for index in _chunks(np.arange(len(windows)), windows.window):
             real = windows.lengths[index] - 1
-            values = windows.rows(index)[:, :, self.feature].astype(np.float64)
+            values = windows.rows(index, self.feature).astype(np.float64)
             out[index] = np.einsum("nw,nwh->nh", values, self.weight[real]) + self.bias[real]
         return out
 
@@ -117,7 +117,7 @@ class _Design:
 
     def levels(self, index):
         """The target feature's windows mapped through output 0's persistence map."""
-        values = self.windows.rows(index)[:, :, self.pmap.feature]
+        values = self.windows.rows(index, self.pmap.feature)
         return values * self.pmap.slope[0] + self.pmap.intercept[0]
 
     def features_target(self, index, lags):
@@ -138,6 +138,10 @@ class _Design:
 
     def squared_errors(self, index, lags, fit):
         """Per-row squared error (summed over outputs) of a ridge fit, or of persistence."""
+        chunks = _chunks(index, self.windows.window)
+        return np.concatenate([self._squared_errors(c, lags, fit) for c in chunks])
+
+    def _squared_errors(self, index, lags, fit):
         features, target = self.features_target(index, lags)
         if fit is None:
             prediction = 0.0 if lags == "relative" else self.y[index] - self.residual[index]

@@ -191,7 +191,7 @@ class ForecastDisplay:
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         name = getattr(self.index, "name", None)
         ax.set_xlabel(name if isinstance(name, str) else "time")
-        ax.set_ylabel("value")
+        ax.set_ylabel(_target_name(self.y_true, output))
         ax.legend(loc="best")
         self.ax_ = ax
         self.figure_ = ax.figure
@@ -356,6 +356,12 @@ class ForecastDisplay:
             pred_kwargs=pred_kwargs,
             baseline_kwargs=baseline_kwargs,
         )
+
+
+def _target_name(y, output):
+    """The name of the target drawn: a Series' name or a DataFrame's column, else "value"."""
+    name = y.columns[output] if isinstance(y, pd.DataFrame) else getattr(y, "name", None)
+    return name if isinstance(name, str) else "value"
 
 
 def _display_name(estimator):

@@ -47,7 +47,8 @@ def test_shuffled_rows_fall_back_to_least_squares():
 def test_explicit_target_feature():
     X, y = make_supervised(_prices(), target="Close")
     model = PersistenceRegressor(target_feature=0).fit(X, y)
-    assert model.target_feature_ == 0 and not model.persistence_exact_
+    assert model.target_feature_ == 0
+    assert not model.persistence_exact_
     with pytest.raises(ValueError, match="target_feature=7"):
         PersistenceRegressor(target_feature=7).fit(X, y)
 
@@ -56,7 +57,8 @@ def test_find_persistence_exact_map_undoes_scaling():
     series = np.random.default_rng(1).normal(size=100).cumsum()
     last = (series[:-1, None] - 3.0) / 7.0
     pmap = find_persistence(last, series[1:, None])
-    assert pmap.exact and pmap.feature == 0
+    assert pmap.exact
+    assert pmap.feature == 0
     np.testing.assert_allclose([pmap.slope[0], pmap.intercept[0]], [7.0, 3.0])
 
 

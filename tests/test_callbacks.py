@@ -17,8 +17,14 @@ def raw_windows():
 def test_divergence_warns_restores_finite_weights_and_never_predicts_nan(raw_windows):
     X, y = raw_windows  # unscaled prices and volumes
     est = RNNRegressor(
-        nonlinearity="relu", lr=5.0, optimizer="sgd", scale_target=False, skip=None,
-        center=False, clip_grad_norm=None, random_state=0,
+        nonlinearity="relu",
+        lr=5.0,
+        optimizer="sgd",
+        scale_target=False,
+        skip=None,
+        center=False,
+        clip_grad_norm=None,
+        random_state=0,
     )
     with pytest.warns(DivergenceWarning, match=r"lower lr \(now 5.0\)"):
         est.fit(X, y)
@@ -31,7 +37,11 @@ def test_divergence_warns_restores_finite_weights_and_never_predicts_nan(raw_win
 def test_clipping_keeps_the_same_setting_finite(raw_windows):
     X, y = raw_windows
     est = RNNRegressor(
-        nonlinearity="relu", lr=5.0, optimizer="sgd", scale_target=False, max_epochs=5,
+        nonlinearity="relu",
+        lr=5.0,
+        optimizer="sgd",
+        scale_target=False,
+        max_epochs=5,
         random_state=0,
     )
     assert np.isfinite(est.fit(X, y).predict(X)).all()
@@ -50,8 +60,11 @@ class _InterruptAt(Callback):
 def test_ctrl_c_keeps_a_usable_estimator_and_says_so(raw_windows, early_stopping):
     X, y = raw_windows
     est = LSTMRegressor(
-        hidden_size=8, max_epochs=50, early_stopping=early_stopping,
-        callbacks=[_InterruptAt(3)], random_state=0,
+        hidden_size=8,
+        max_epochs=50,
+        early_stopping=early_stopping,
+        callbacks=[_InterruptAt(3)],
+        random_state=0,
     )
     with pytest.warns(UserWarning, match="interrupted after 3 of 50 epochs"):
         est.fit(X, y)
@@ -66,7 +79,8 @@ def test_early_stopping_counts_the_start_as_epoch_zero(raw_windows):
     X = (X - np.nanmean(X, axis=(0, 1))) / np.nanstd(X, axis=(0, 1))
     est = LSTMRegressor(hidden_size=8, n_iter_no_change=3, random_state=0).fit(X, y)
     early = dict(est.net_.callbacks_)["early_stopping"]
-    assert early.stopped_ and est.n_iter_ < est.max_epochs
+    assert early.stopped_
+    assert est.n_iter_ < est.max_epochs
     # Kept weights are the start (the skip forecast) unless training beat it significantly.
     if est.best_epoch_ == 0:
         assert not est.net_.module_.head.weight.any()

@@ -28,7 +28,9 @@ def test_next_character_of_a_repeated_text(cell):
     assert accuracy > majority + 0.5
 
 
-@pytest.mark.parametrize("labels", [np.array(["down", "up"]), np.array([-1, 1]), np.array([0, 1, 2])])
+@pytest.mark.parametrize(
+    "labels", [np.array(["down", "up"]), np.array([-1, 1]), np.array([0, 1, 2])]
+)
 def test_any_labels_and_probabilities(labels):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(90, 5, 2))

@@ -41,9 +41,10 @@ from skrnn import (
     RNNRegressor,
     SlidingWindow,
     _io,
+    load,
     make_supervised,
+    save,
 )
-from skrnn import load, save
 
 TINY = dict(hidden_size=3, max_epochs=2, random_state=0)
 

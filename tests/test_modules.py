@@ -10,8 +10,13 @@ from skrnn._modules import RecurrentModule
 def test_front_padding_is_skipped(cell, bidirectional, center):
     torch.manual_seed(0)
     module = RecurrentModule(
-        cell=cell, input_size=3, hidden_size=5, num_layers=2, bidirectional=bidirectional,
-        window=6, center=center,
+        cell=cell,
+        input_size=3,
+        hidden_size=5,
+        num_layers=2,
+        bidirectional=bidirectional,
+        window=6,
+        center=center,
     ).eval()
     x = torch.randn(4, 6, 3)
     lengths = torch.tensor([6, 4, 1, 3])
@@ -26,7 +31,8 @@ def test_front_padding_is_skipped(cell, bidirectional, center):
 
 def test_skip_is_added_and_head_starts_at_zero():
     module = RecurrentModule(cell="gru", input_size=2, window=3, skip_feature=1, output_size=2)
-    assert not module.head.weight.any() and not module.head.bias.any()
+    assert not module.head.weight.any()
+    assert not module.head.bias.any()
     module.skip_weight[-1] = torch.tensor([[0.0, 0.0], [0.5, 1.0], [2.0, 3.0]])
     module.skip_bias[-1] = torch.tensor([1.0, -1.0])
     x = torch.randn(5, 3, 2)

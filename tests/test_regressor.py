@@ -94,7 +94,8 @@ def test_raw_prices_train_with_target_scaling(supervised):
     est = model[-1]
     assert est.target_mean_[0] == pytest.approx(y.mean())
     pred = model.predict(X)
-    assert pred.shape == (len(X),) and np.isfinite(pred).all()
+    assert pred.shape == (len(X),)
+    assert np.isfinite(pred).all()
     persistence = np.abs(X["Close"] - y).mean()
     assert np.abs(pred - y).mean() < 1.05 * persistence  # not diverged, not level-bound
 
@@ -105,7 +106,8 @@ def test_pandas_int_and_float64_inputs_are_accepted(prices):
     ints = np.nan_to_num(X).astype(np.int64)
     for X_in in (X, X.astype(np.float32), ints):
         pred = GRURegressor(**FAST).fit(X_in, y).predict(X_in)
-        assert pred.dtype == np.float64 and np.isfinite(pred).all()
+        assert pred.dtype == np.float64
+        assert np.isfinite(pred).all()
     model = GRURegressor(**FAST).fit(prices[["Close", "Volume"]], pd.Series(y))
     assert model.n_features_in_ == 2
     assert list(model.feature_names_in_) == ["Close", "Volume"]
@@ -115,7 +117,8 @@ def test_multi_output_horizons(prices):
     X, y = make_supervised(prices, target="Close", horizon=3)
     model = make_pipeline(StandardScaler(), SlidingWindow(5), LSTMRegressor(**FAST)).fit(X, y)
     pred = model.predict(X)
-    assert pred.shape == (len(X), 3) and model[-1].n_outputs_ == 3
+    assert pred.shape == (len(X), 3)
+    assert model[-1].n_outputs_ == 3
     single = make_pipeline(StandardScaler(), SlidingWindow(5), LSTMRegressor(**FAST))
     assert single.fit(X, y.iloc[:, :1]).predict(X).shape == (len(X), 1)
 
@@ -132,7 +135,8 @@ def test_two_d_input_is_univariate_sequences():
     X = rng.normal(size=(100, 6)).cumsum(axis=1)
     y = X[:, -1] + 0.1
     model = LSTMRegressor(**FAST).fit(X, y)
-    assert model.n_timesteps_in_ == 6 and model.n_features_in_ == 6
+    assert model.n_timesteps_in_ == 6
+    assert model.n_features_in_ == 6
     assert model.net_.module_.rnn.input_size == 1
     with pytest.raises(ValueError, match="was fitted on 2-D"):
         model.predict(X[:, :, None])
@@ -155,7 +159,8 @@ def test_warm_start_continues_training(supervised):
     est = GRURegressor(warm_start=True, early_stopping=False, **FAST).fit(Xw, y)
     module = est.net_.module_
     est.fit(Xw, y)
-    assert est.net_.module_ is module and len(est.history_) == 6
+    assert est.net_.module_ is module
+    assert len(est.history_) == 6
     cold = GRURegressor(early_stopping=False, **FAST).fit(Xw, y)
     assert len(cold.fit(Xw, y).history_) == 3
 
@@ -214,7 +219,7 @@ def test_nan_or_inf_in_y(windows, value):
     X, y = windows
     y = y.copy()
     y[3] = value
-    with pytest.raises(ValueError, match="NaN|inf"):
+    with pytest.raises(ValueError, match=r"NaN|inf"):
         LSTMRegressor(**FAST).fit(X, y)
 
 

@@ -49,7 +49,8 @@ def test_exact_persistence_map_is_recovered_behind_a_scaler(scaler):
         scaler(), SlidingWindow(7), LSTMRegressor(skip="persistence", max_epochs=1, random_state=0)
     ).fit(X, y)
     est = model[-1]
-    assert est.skip_.exact and est.skip_.feature == 3  # Close
+    assert est.skip_.exact
+    assert est.skip_.feature == 3
     windows = CompactWindows.from_array(model[:-1].transform(X_test))
     skip = est.skip_.predict(windows)[:, 0] * est.target_scale_ + est.target_mean_
     np.testing.assert_allclose(skip, X_test["Close"], rtol=1e-5)
@@ -72,7 +73,8 @@ def test_ar2_gives_ridge_level_error():
     model = make_pipeline(StandardScaler(), SlidingWindow(10), GRURegressor(random_state=0))
     mae = mean_absolute_error(y_test, model.fit(X, y).predict(X_test))
     assert mae <= 1.01 * ridge_mae
-    assert model[-1].skip_.stationary and model[-1].skip_.lags == "levels"
+    assert model[-1].skip_.stationary
+    assert model[-1].skip_.lags == "levels"
 
 
 def test_plain_configuration_is_reachable():
@@ -83,7 +85,9 @@ def test_plain_configuration_is_reachable():
         LSTMRegressor(skip=None, center=False, max_epochs=2, random_state=0),
     ).fit(X, y)
     module = model[-1].net_.module_
-    assert model[-1].skip_ is None and module.skip_feature is None and not module.center
+    assert model[-1].skip_ is None
+    assert module.skip_feature is None
+    assert not module.center
     assert not hasattr(module, "skip_weight")
     assert module.head.weight.abs().sum() > 0  # default initialisation, not zero
 

@@ -16,8 +16,10 @@ def test_window_rows_are_history_only():
     assert out.shape == (5, 3, 2)
     np.testing.assert_array_equal(out[4], X[2:5])
     np.testing.assert_array_equal(out[2], X[0:3])
-    assert np.isnan(out[0, :2]).all() and not np.isnan(out[0, 2]).any()
-    assert np.isnan(out[1, 0]).all() and not np.isnan(out[1, 1:]).any()
+    assert np.isnan(out[0, :2]).all()
+    assert not np.isnan(out[0, 2]).any()
+    assert np.isnan(out[1, 0]).all()
+    assert not np.isnan(out[1, 1:]).any()
 
 
 def test_output_is_a_view_not_a_copy_per_window():
@@ -48,7 +50,8 @@ def test_flatten_names_and_edge_padding():
 
 def test_flatten_with_nan_padding():
     out = SlidingWindow(window=3, flatten=True, padding="nan").fit_transform(np.ones((4, 1)))
-    assert np.isnan(out[0, :2]).all() and np.isfinite(out[2:]).all()
+    assert np.isnan(out[0, :2]).all()
+    assert np.isfinite(out[2:]).all()
 
 
 def test_feature_names_out_3d_are_per_step_names():
@@ -80,7 +83,9 @@ def test_in_pipeline_keeps_rows_aligned():
 
 @settings(max_examples=50, deadline=None)
 @given(
-    data=arrays(np.float64, st.tuples(st.integers(1, 30), st.integers(1, 4)), elements=st.floats(-1e6, 1e6)),
+    data=arrays(
+        np.float64, st.tuples(st.integers(1, 30), st.integers(1, 4)), elements=st.floats(-1e6, 1e6)
+    ),
     window=st.integers(1, 12),
 )
 def test_no_window_contains_a_later_row(data, window):
@@ -103,9 +108,11 @@ def test_make_supervised_frame():
         index=pd.date_range("2020-01-01", periods=4, name="Date"),
     )
     X, y = make_supervised(prices, target="Close")
-    assert isinstance(y, pd.Series) and y.name == "Close"
+    assert isinstance(y, pd.Series)
+    assert y.name == "Close"
     assert list(y) == [2.0, 3.0, 4.0]
-    assert X.index.equals(prices.index[:3]) and y.index.equals(prices.index[:3])
+    assert X.index.equals(prices.index[:3])
+    assert y.index.equals(prices.index[:3])
     X, y = make_supervised(prices, target="Close", horizon=2)
     assert list(y.columns) == ["Close_t+1", "Close_t+2"]
     np.testing.assert_array_equal(y.to_numpy(), [[2.0, 3.0], [3.0, 4.0]])

@@ -1,0 +1,437 @@
+"""Fit and predict time of LSTMRegressor beside a hand-written PyTorch loop.
+
+The reference workload: 50,000 rows x 5 float32 features, windows of 32 steps, target = the
+next value of feature 0 (49,968 windows); LSTM with hidden size 64 and 2 layers, linear head
+on the last step; batch 256, Adam lr=1e-3, MSE, 2 epochs, shuffled, 2 torch threads.
+
+Every run of every variant is a fresh process (``--worker``), and the variants are
+interleaved: round 1 runs each once, round 2 again in a rotated order, and so on. The table
+gives min and median over the rounds, the ratio of the medians to the hand-written loop,
+peak RSS, CPU system time and minor page faults of the fit, the in-sample MSE beside
+persistence ("tomorrow = today") and ridge regression on the same windows, and how busy the
+machine was: the load average when each run started and the cores other processes kept busy
+during it ("others"). A run that others disturbed by more than ``--max-others`` cores is
+discarded and repeated (``--retries`` times): with two threads per process, a core taken
+away stalls every parallel region and inflates times many-fold.
+
+Variants (``--variants``; default: torch skrnn skrnn-design; ``--all`` for every one):
+
+torch          hand-written loop: the windows pre-built as one (n, 32, 5) float32 tensor,
+               manual index shuffling, nn.LSTM + nn.Linear on out[:, -1], Adam, MSELoss
+torch-tuned    the same loop after skrnn's malloc setting (skrnn._data.keep_freed_memory),
+               to show how much of the difference is glibc's page faults
+skrnn          LSTMRegressor, plain network (skip=None, center=False, early_stopping=False,
+               clip_grad_norm=None), fed SlidingWindow(32)'s output (a strided view)
+skrnn-3d       the same estimator fed a pre-built contiguous (n, 32, 5) array
+skrnn-design   the default design, like for like: linear skip, centred input, gradient
+               clipping at 1.0 (early_stopping=False, so the same rows and epochs)
+skrnn-default  every default except the workload's sizes: also early stopping, which
+               trains on 90% of the rows and scores the other 10% before each epoch
+skorch-naive   skorch NeuralNetRegressor fed numpy windows with its default DataLoader
+               (the out-of-the-box path skrnn replaces; slow, so not run by default)
+
+Single-window prediction (online use) is timed in the torch and skrnn workers: the median
+of 300 calls of ``estimator.predict(one_window)`` beside the bare module on a prepared
+tensor.
+
+Usage::
+
+    python benchmarks/speed.py                  # 9 runs of ~30 s on 2 cores
+    python benchmarks/speed.py --all            # every variant, ~3x longer
+    python benchmarks/speed.py --repeats 5 --variants torch skrnn skorch-naive
+    python benchmarks/speed.py --device cuda    # the variants on a GPU
+    python benchmarks/speed.py --rows 5000      # a quick smoke run
+"""
+
+import argparse
+import os
+import sys
+import warnings
+
+import _harness
+import numpy as np
+
+HERE = os.path.abspath(__file__)
+WINDOW, FEATURES, HIDDEN, LAYERS, BATCH, LR, EPOCHS, THREADS = 32, 5, 64, 2, 256, 1e-3, 2, 2
+DEFAULT_VARIANTS = ["torch", "skrnn", "skrnn-design"]
+ALL_VARIANTS = [
+    "torch",
+    "torch-tuned",
+    "skrnn",
+    "skrnn-3d",
+    "skrnn-design",
+    "skrnn-default",
+    "skorch-naive",
+]
+ONLINE_CALLS = 300
+
+
+def make_series(n_rows, seed=0):
+    """A standardized, partly predictable 5-feature series (float32, (n_rows, 5)).
+
+    Feature 0 depends on its own past and on lagged features 1 and 2, with a seasonal term and
+    noise, so the networks have something to learn and an irreducible error to reach.
+    """
+    from scipy.signal import lfilter
+
+    rng = np.random.default_rng(seed)
+    noise = rng.standard_normal((n_rows, FEATURES))
+    season = np.sin(2 * np.pi * np.arange(n_rows) / 50)
+    x = np.empty((n_rows, FEATURES))
+    x[:, 1] = lfilter([1.0], [1.0, -0.9], noise[:, 1])
+    x[:, 2] = lfilter([1.0], [1.0, -0.5], noise[:, 2])
+    drive = 0.5 * noise[:, 0]
+    drive[3:] += 0.4 * x[:-3, 1]
+    drive[1:] += 0.3 * x[:-1, 2]
+    x[:, 0] = lfilter([1.0], [1.0, -0.6, 0.2], drive) + season
+    x[:, 3] = season
+    x[:, 4] = noise[:, 4]
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    return x.astype(np.float32)
+
+
+def make_data(n_rows):
+    """SlidingWindow(32)'s full windows (a strided view), their contiguous copy, targets."""
+    from skrnn import SlidingWindow
+
+    series = make_series(n_rows)
+    windows = SlidingWindow(WINDOW).fit_transform(series)[WINDOW - 1 : -1]
+    y = series[WINDOW:, 0].copy()
+    return series, windows, y
+
+
+# -- workers -------------------------------------------------------------------------------
+def _time_calls(fn, calls=ONLINE_CALLS):
+    import time
+
+    for _ in range(10):
+        fn()
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return _harness.median(times)
+
+
+def worker_torch(windows, y, device):
+    """The loop a PyTorch user writes over pre-built window tensors."""
+    import torch
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(FEATURES, HIDDEN, LAYERS, batch_first=True)
+            self.head = nn.Linear(HIDDEN, 1)
+
+        def forward(self, x):
+            out, _ = self.lstm(x)
+            return self.head(out[:, -1])
+
+    X = torch.from_numpy(np.ascontiguousarray(windows)).to(device)
+    Y = torch.from_numpy(y).reshape(-1, 1).to(device)
+    n = len(X)
+    torch.manual_seed(0)
+    with _harness.Usage() as fit:
+        model = Net().to(device)
+        optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+        loss_fn = nn.MSELoss()
+        for _ in range(EPOCHS):
+            order = torch.randperm(n, device=device)
+            for start in range(0, n, BATCH):
+                index = order[start : start + BATCH]
+                optimizer.zero_grad()
+                loss = loss_fn(model(X[index]), Y[index])
+                loss.backward()
+                optimizer.step()
+        if device != "cpu":
+            torch.cuda.synchronize()
+    model.eval()
+    with _harness.Usage() as predict, torch.inference_mode():
+        pred = torch.cat([model(xb) for xb in X.split(1024)]).cpu().numpy().ravel()
+    one = X[-1:].clone()
+
+    def bare():
+        with torch.inference_mode():
+            model(one).cpu()
+
+    return fit, predict, pred, {"bare_one_s": _time_calls(bare)}
+
+
+def _skrnn_estimator(variant, device):
+    from skrnn import LSTMRegressor
+
+    sizes = dict(
+        hidden_size=HIDDEN,
+        num_layers=LAYERS,
+        batch_size=BATCH,
+        lr=LR,
+        max_epochs=EPOCHS,
+        random_state=0,
+        device=device,
+    )
+    if variant in ("skrnn", "skrnn-3d"):
+        extra = dict(skip=None, center=False, early_stopping=False, clip_grad_norm=None)
+    elif variant == "skrnn-design":
+        extra = dict(early_stopping=False)
+    else:
+        extra = {}
+    return LSTMRegressor(**sizes, **extra)
+
+
+def worker_skrnn(variant, windows, y, device):
+    import torch
+
+    X = np.ascontiguousarray(windows) if variant == "skrnn-3d" else windows
+    model = _skrnn_estimator(variant, device)
+    with _harness.Usage() as fit:
+        model.fit(X, y)
+    with _harness.Usage() as predict:
+        pred = model.predict(X)
+    one = windows[-1:]
+    prepared = torch.from_numpy(np.array(one)).to(device)
+    module = model.net_.module_
+
+    def bare():
+        with torch.inference_mode():
+            module(prepared).cpu()
+
+    extra = {
+        "one_s": _time_calls(lambda: model.predict(one)),
+        "bare_one_s": _time_calls(bare),
+        "epochs": model.n_iter_,
+    }
+    return fit, predict, pred, extra
+
+
+def worker_skorch_naive(windows, y, device):
+    """skorch out of the box: numpy in, torch's DataLoader collating one window at a time."""
+    import torch
+    from skorch import NeuralNetRegressor
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(FEATURES, HIDDEN, LAYERS, batch_first=True)
+            self.head = nn.Linear(HIDDEN, 1)
+
+        def forward(self, x):
+            out, _ = self.lstm(x)
+            return self.head(out[:, -1])
+
+    X = np.ascontiguousarray(windows)
+    torch.manual_seed(0)
+    net = NeuralNetRegressor(
+        Net,
+        max_epochs=EPOCHS,
+        batch_size=BATCH,
+        lr=LR,
+        optimizer=torch.optim.Adam,
+        train_split=None,
+        iterator_train__shuffle=True,
+        device=device,
+        verbose=0,
+    )
+    with _harness.Usage() as fit:
+        net.fit(X, y.reshape(-1, 1))
+    with _harness.Usage() as predict:
+        pred = net.predict(X).ravel()
+    return fit, predict, pred, {}
+
+
+def worker(variant, n_rows, device):
+    import torch
+
+    torch.set_num_threads(THREADS)
+    warnings.simplefilter("ignore")
+    _, windows, y = make_data(n_rows)
+    if variant.startswith("torch"):
+        if variant == "torch-tuned":
+            from skrnn._data import keep_freed_memory
+
+            keep_freed_memory()
+        fit, predict, pred, extra = worker_torch(windows, y, device)
+    elif variant == "skorch-naive":
+        fit, predict, pred, extra = worker_skorch_naive(windows, y, device)
+    else:
+        fit, predict, pred, extra = worker_skrnn(variant, windows, y, device)
+    _harness.emit(
+        {
+            "variant": variant,
+            "fit_s": fit.seconds,
+            "fit_sys_s": fit.system,
+            "fit_faults": fit.minor_faults,
+            "predict_s": predict.seconds,
+            "mse": float(np.mean((pred - y) ** 2)),
+            **extra,
+        }
+    )
+
+
+# -- parent --------------------------------------------------------------------------------
+def baselines(n_rows):
+    """In-sample MSE of persistence and of ridge regression on the flattened windows."""
+    from sklearn.linear_model import Ridge
+
+    _, windows, y = make_data(n_rows)
+    persistence = float(np.mean((windows[:, -1, 0] - y) ** 2))
+    flat = windows.reshape(len(windows), -1)
+    ridge = Ridge(alpha=1.0).fit(flat, y)
+    return persistence, float(np.mean((ridge.predict(flat) - y) ** 2))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--variants", nargs="+", choices=ALL_VARIANTS, default=DEFAULT_VARIANTS)
+    parser.add_argument("--all", action="store_true", help="run every variant (~3x longer)")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds (default 3)")
+    parser.add_argument("--rows", type=int, default=50_000, help="series length (50,000)")
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    parser.add_argument(
+        "--max-others",
+        type=float,
+        default=0.3,
+        help="re-run a measurement if other processes kept more than this many cores busy "
+        "on average during it (default 0.3)",
+    )
+    parser.add_argument("--retries", type=int, default=2, help="re-runs per measurement (2)")
+    parser.add_argument("--worker", nargs=3, metavar=("VARIANT", "ROWS", "DEVICE"))
+    args = parser.parse_args(argv)
+    if args.worker:
+        variant, rows, device = args.worker
+        worker(variant, int(rows), device)
+        return
+    if args.device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            parser.error("--device cuda: torch sees no CUDA device on this machine")
+    variants = list(dict.fromkeys(ALL_VARIANTS if args.all else args.variants))
+    if "torch" not in variants:
+        variants.insert(0, "torch")
+    _harness.warn_tuning_variables()
+    print(f"machine: {_harness.machine_description()}")
+    print(
+        f"workload: {args.rows:,} rows x {FEATURES} features, window {WINDOW}, "
+        f"LSTM({HIDDEN}, {LAYERS} layers), batch {BATCH}, {EPOCHS} epochs, Adam lr={LR}, "
+        f"{THREADS} torch threads, device {args.device}; {args.repeats} interleaved rounds\n"
+    )
+    results = {v: [] for v in variants}
+    for r in range(args.repeats):
+        order = variants[r % len(variants) :] + variants[: r % len(variants)]
+        for variant in order:
+            res = _harness.run_clean(
+                HERE,
+                [variant, args.rows, args.device],
+                max_others=args.max_others,
+                retries=args.retries,
+            )
+            results[variant].append(res)
+            print(
+                f"  round {r + 1} {variant:<14} fit {res['fit_s']:6.2f} s  "
+                f"predict {res['predict_s']:5.2f} s  load {res['load']:.2f}  "
+                f"others {res['others']:.2f} cores",
+                flush=True,
+            )
+    print()
+    print(report(results, args))
+
+
+def report(results, args):
+    ref = results["torch"]
+    ref_fit = _harness.median([r["fit_s"] for r in ref])
+    ref_pred = _harness.median([r["predict_s"] for r in ref])
+    ref_mse = _harness.median([r["mse"] for r in ref])
+    header = [
+        "variant",
+        "fit min s",
+        "fit med s",
+        "fit ratio",
+        "pred med s",
+        "pred ratio",
+        "fit sys s",
+        "fit faults",
+        "peak RSS MB",
+        "MSE",
+        "MSE ratio",
+        "load at start",
+        "others (cores)",
+    ]
+    rows = []
+    for variant, runs in results.items():
+        fits = [r["fit_s"] for r in runs]
+        preds = [r["predict_s"] for r in runs]
+        mse = _harness.median([r["mse"] for r in runs])
+        rows.append(
+            [
+                variant,
+                min(fits),
+                _harness.median(fits),
+                _harness.median(fits) / ref_fit,
+                _harness.median(preds),
+                _harness.median(preds) / ref_pred,
+                _harness.median([r["fit_sys_s"] for r in runs]),
+                int(_harness.median([r["fit_faults"] for r in runs])),
+                max(r["peak_rss_mb"] for r in runs),
+                mse,
+                mse / ref_mse,
+                " ".join(f"{r['load']:.1f}" for r in runs),
+                " ".join(f"{r['others']:.2f}" for r in runs),
+            ]
+        )
+    persistence, ridge = baselines(args.rows)
+    lines = [_harness.format_table(header, rows), ""]
+    lines.append(
+        f"in-sample MSE of persistence (y = last value of feature 0): {persistence:.4f}; "
+        f"of ridge on the flattened windows: {ridge:.4f}"
+    )
+    online = [
+        (
+            v,
+            _harness.median([r["one_s"] for r in runs]),
+            _harness.median([r["bare_one_s"] for r in runs]),
+        )
+        for v, runs in results.items()
+        if "one_s" in runs[0]
+    ]
+    bare = _harness.median([r["bare_one_s"] for r in ref])
+    lines.append(
+        f"\none window (online use), median of {ONLINE_CALLS} calls; hand-written module on a "
+        f"prepared tensor: {bare * 1e3:.3f} ms"
+    )
+    for variant, one, own_bare in online:
+        lines.append(
+            f"  {variant:<14} predict(one window) {one * 1e3:.3f} ms = {one / bare:.2f}x the "
+            f"hand-written module ({one / own_bare:.2f}x its own module_ on a tensor)"
+        )
+    lines.append("\ntargets:")
+    med = {v: _harness.median([r["fit_s"] for r in runs]) for v, runs in results.items()}
+    if "skrnn" in results:
+        ratio = med["skrnn"] / ref_fit
+        pred = _harness.median([r["predict_s"] for r in results["skrnn"]]) / ref_pred
+        mse = _harness.median([r["mse"] for r in results["skrnn"]]) / ref_mse
+        lines.append(
+            f"  plain LSTMRegressor / hand-written loop: fit {ratio:.2f}x, predict {pred:.2f}x "
+            f"(target <= 1.05x); in-sample MSE {mse:.2f}x (target within 10%)"
+        )
+        one = _harness.median([r["one_s"] for r in results["skrnn"]])
+        lines.append(f"  one window: {one / bare:.2f}x the bare module (target <= 2x)")
+    if "skrnn" in results and "skrnn-design" in results:
+        extra = med["skrnn-design"] / med["skrnn"] - 1
+        lines.append(
+            f"  default design (skip, centring, clipping) over the plain network: "
+            f"{extra:+.0%} fit time (aim: under +10%)"
+        )
+    if "torch-tuned" in results:
+        lines.append(
+            f"  hand-written loop with skrnn's malloc setting: fit "
+            f"{med['torch-tuned'] / ref_fit:.2f}x the plain loop"
+        )
+    lines.append(_harness.contamination_note(results, args.max_others))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
