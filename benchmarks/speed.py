@@ -114,9 +114,8 @@ def _time_calls(fn, calls=ONLINE_CALLS):
     return _harness.median(times)
 
 
-def worker_torch(windows, y, device):
-    """The loop a PyTorch user writes over pre-built window tensors."""
-    import torch
+def _lstm_module():
+    """The reference network, as a PyTorch user writes it: nn.LSTM, a head on the last step."""
     from torch import nn
 
     class Net(nn.Module):
@@ -129,6 +128,15 @@ def worker_torch(windows, y, device):
             out, _ = self.lstm(x)
             return self.head(out[:, -1])
 
+    return Net
+
+
+def worker_torch(windows, y, device):
+    """The loop a PyTorch user writes over pre-built window tensors."""
+    import torch
+    from torch import nn
+
+    Net = _lstm_module()
     X = torch.from_numpy(np.ascontiguousarray(windows)).to(device)
     Y = torch.from_numpy(y).reshape(-1, 1).to(device)
     n = len(X)
@@ -209,22 +217,11 @@ def worker_skorch_naive(windows, y, device):
     """skorch out of the box: numpy in, torch's DataLoader collating one window at a time."""
     import torch
     from skorch import NeuralNetRegressor
-    from torch import nn
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lstm = nn.LSTM(FEATURES, HIDDEN, LAYERS, batch_first=True)
-            self.head = nn.Linear(HIDDEN, 1)
-
-        def forward(self, x):
-            out, _ = self.lstm(x)
-            return self.head(out[:, -1])
 
     X = np.ascontiguousarray(windows)
     torch.manual_seed(0)
     net = NeuralNetRegressor(
-        Net,
+        _lstm_module(),
         max_epochs=EPOCHS,
         batch_size=BATCH,
         lr=LR,

@@ -28,10 +28,10 @@ class RecurrentModule(nn.Module):
     center : bool
         Feed the encoder each window minus its last time step, so that it sees the shape of
         the recent past rather than a level it may never have seen in training.
-    skip_feature : int or None
-        If set, add a linear map of ``x[:, :, skip_feature]`` (one per number of real steps)
-        to the output. Its weights are buffers set by the estimator, not trained, and the
-        head starts at zero, so the untrained module is exactly the skip's forecast.
+    skip : bool
+        Add a linear map of the window (one per number of real steps) to the output. Its
+        weights are buffers set by the estimator, not trained, and the head starts at zero,
+        so the untrained module is exactly the skip's forecast.
     """
 
     def __init__(
@@ -47,7 +47,7 @@ class RecurrentModule(nn.Module):
         output_size=1,
         window=1,
         center=True,
-        skip_feature=None,
+        skip=False,
     ):
         super().__init__()
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
@@ -63,12 +63,14 @@ class RecurrentModule(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), output_size)
         self.center = center
-        self.skip_feature = skip_feature
-        if skip_feature is not None:
+        self.skip = skip
+        if skip:
             nn.init.zeros_(self.head.weight)
             nn.init.zeros_(self.head.bias)
             # One linear map per number of real steps (see skrnn._skip.LinearSkip).
-            self.register_buffer("skip_weight", torch.zeros(window, window, output_size))
+            self.register_buffer(
+                "skip_weight", torch.zeros(window, window, input_size, output_size)
+            )
             self.register_buffer("skip_bias", torch.zeros(window, output_size))
 
     def forward(self, x, lengths=None):
@@ -80,13 +82,13 @@ class RecurrentModule(nn.Module):
         if real is not None:
             inputs = inputs * real[:, :, None]
         out = self.head(self.dropout(self._encode(inputs, lengths)))
-        if self.skip_feature is not None:
-            anchor = x[:, :, self.skip_feature]
+        if self.skip:
             if lengths is None:
-                out = out + anchor @ self.skip_weight[-1] + self.skip_bias[-1]
+                weight = self.skip_weight[-1].flatten(0, 1)  # (window * features, outputs)
+                out = out + x.flatten(1) @ weight + self.skip_bias[-1]
             else:
                 n_real = lengths.to(x.device) - 1
-                skip = torch.einsum("bw,bwh->bh", anchor, self.skip_weight[n_real])
+                skip = torch.einsum("bwf,bwfh->bh", x, self.skip_weight[n_real])
                 out = out + skip + self.skip_bias[n_real]
         return out
 

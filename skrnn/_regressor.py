@@ -25,8 +25,10 @@ REGRESSION_PARAMS = """\
         - ``"persistence"``: the last value of the target feature ("tomorrow = today"),
           mapped exactly to target units even behind a scaler;
         - ``"linear"``: persistence plus a ridge correction on that feature's recent
-          changes, and a mean-reversion term only where a Dickey-Fuller test rejects a
-          random walk. Fitted in closed form, not trained.
+          changes or, only for a series the Dickey-Fuller and KPSS tests find stationary,
+          on its lags or on the lags of every feature (the ridge on the flattened window).
+          Fitted in closed form, not trained; forward-chaining cross-validation picks the
+          correction, kept only if its gain over persistence is significant.
         - None: a plain network, its head on the last hidden state.
 
     target_feature : "auto" or int, default="auto"
@@ -163,8 +165,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         return self.center
 
     def _module_kwargs(self):
-        skip_feature = None if self.skip_ is None else self.skip_.feature
-        return {"output_size": self.n_outputs_, "skip_feature": skip_feature}
+        return {"output_size": self.n_outputs_, "skip": self.skip_ is not None}
 
     def _init_module(self, module):
         if self.skip_ is not None:

@@ -3,7 +3,7 @@
 A network fed standardized price windows has to output levels it never saw in training
 (test prices sit several training standard deviations above the mean) and loses to
 "tomorrow = today" by 15-25x. So the regressors add their network's output to a skip
-connection fitted here in closed form, on the target feature's window:
+connection fitted here in closed form:
 
 1. The target feature and an exact map from its (scaled) values to target units
    (:func:`~skrnn._baseline.find_persistence`): the skip starts as exact persistence.
@@ -15,7 +15,10 @@ connection fitted here in closed form, on the target feature's window:
      persistence by itself;
    - on the lags themselves (shrinking toward the mean), only for a series that is
      confirmed stationary: an augmented Dickey-Fuller test rejects a unit root *and* a KPSS
-     test does not reject stationarity.
+     test does not reject stationarity;
+   - for such a series with more than one feature, on the lags of every feature (the ridge
+     on the flattened window a user would compare against), while the flattened window has
+     at most ``MAX_JOINT_COLUMNS`` columns: the closed form costs O(columns²) memory.
 
 3. Forward-chaining cross-validation over the training rows (fit on the oldest blocks,
    score on the next, as TimeSeriesSplit does) picks the candidate and its penalty. The
@@ -41,15 +44,17 @@ from ._stats import (
 )
 
 _CHUNK_ELEMENTS = 1 << 20
+MAX_JOINT_COLUMNS = 512
 
 
 @dataclass(frozen=True)
 class LinearSkip:
-    """``x[:, :, feature] @ weight[L - 1] + bias[L - 1]`` for a window with ``L`` real steps.
+    """``sum(x * weight[L - 1]) + bias[L - 1]`` for a window ``x`` with ``L`` real steps.
 
-    ``weight`` is (window, window, n_outputs), zero on padded steps; ``bias`` is
+    ``weight`` is (window, window, n_features, n_outputs), zero on padded steps and, except
+    for ``lags="all_features"``, on every feature but the target ``feature``; ``bias`` is
     (window, n_outputs). ``lags`` is the correction kept: None (exact persistence),
-    ``"relative"`` or ``"levels"``, with ridge penalty ``alpha``.
+    ``"relative"``, ``"levels"`` or ``"all_features"``, with ridge penalty ``alpha``.
     """
 
     feature: int
@@ -61,11 +66,11 @@ class LinearSkip:
     alpha: float | None = None
 
     def predict(self, windows):
-        out = np.empty((len(windows), self.weight.shape[2]))
-        for index in _chunks(np.arange(len(windows)), windows.window):
+        out = np.empty((len(windows), self.weight.shape[3]))
+        for index in _chunks(np.arange(len(windows)), windows.window * windows.n_features):
             real = windows.lengths[index] - 1
-            values = windows.rows(index, self.feature).astype(np.float64)
-            out[index] = np.einsum("nw,nwh->nh", values, self.weight[real]) + self.bias[real]
+            values = windows.rows(index).astype(np.float64)
+            out[index] = np.einsum("nwf,nwfh->nh", values, self.weight[real]) + self.bias[real]
         return out
 
 
@@ -76,14 +81,19 @@ def fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5):
     full = np.flatnonzero(windows.lengths == windows.window)
     blocks = np.array_split(full, n_folds + 1)
     if kind == "persistence" or len(blocks[-1]) < 2:
-        return _assemble(pmap, windows.window)
+        return _assemble(pmap, windows)
     design = _Design(windows, y, pmap)
     stationary = not pmap.exact or (
         adf_rejects_unit_root(*design.adf_chunks(full)) and not kpss_rejects_stationarity(y[:, 0])
     )
     validated = np.concatenate(blocks[1:])
     best_sse, best = (design.residual[validated] ** 2).sum(), None
-    for lags in ["relative", "levels"] if stationary else ["relative"]:
+    candidates = ["relative"]
+    if stationary:
+        candidates.append("levels")
+        if windows.n_features > 1 and windows.window * windows.n_features <= MAX_JOINT_COLUMNS:
+            candidates.append("all_features")
+    for lags in candidates:
         block_moments = [design.moments(block, lags) for block in blocks]
         fits = list(itertools.accumulate(block_moments))  # fits[k]: blocks 0..k
         for alpha in fits[-1].alpha_grid():
@@ -93,7 +103,7 @@ def fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5):
             if sse < best_sse:
                 best_sse, best = sse, (lags, alpha, fits)
     if best is None:
-        return _assemble(pmap, windows.window, stationary=stationary)
+        return _assemble(pmap, windows, stationary=stationary)
     lags, alpha, fits = best
     # Keep the correction only if it beats persistence significantly, row by row.
     gain = np.concatenate(
@@ -104,8 +114,8 @@ def fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5):
         ]
     )
     if not significantly_positive(gain):
-        return _assemble(pmap, windows.window, stationary=stationary)
-    return _assemble(pmap, windows.window, stationary, lags, fits[-1], alpha)
+        return _assemble(pmap, windows, stationary=stationary)
+    return _assemble(pmap, windows, stationary, lags, fits[-1], alpha)
 
 
 class _Design:
@@ -124,11 +134,13 @@ class _Design:
         levels = self.levels(index)
         if lags == "relative":  # the change from persistence, from relative lags
             return levels[:, :-1] - levels[:, -1:], self.residual[index]
+        if lags == "all_features":  # step-major, so the last k steps are the last columns
+            return self.windows.rows(index).reshape(len(index), -1), self.y[index]
         return levels, self.y[index]
 
     def moments(self, index, lags):
         moments = Moments()
-        for chunk in _chunks(index, self.windows.window):
+        for chunk in _chunks(index, self.windows.window * self.windows.n_features):
             moments.add(*self.features_target(chunk, lags))
         return moments
 
@@ -138,7 +150,7 @@ class _Design:
 
     def squared_errors(self, index, lags, fit):
         """Per-row squared error (summed over outputs) of a ridge fit, or of persistence."""
-        chunks = _chunks(index, self.windows.window)
+        chunks = _chunks(index, self.windows.window * self.windows.n_features)
         return np.concatenate([self._squared_errors(c, lags, fit) for c in chunks])
 
     def _squared_errors(self, index, lags, fit):
@@ -151,28 +163,35 @@ class _Design:
         return ((target - prediction) ** 2).sum(axis=1)
 
 
-def _assemble(pmap, window, stationary=False, lags=None, moments=None, alpha=None):
-    """Per number of real steps, the weights over the feature's window and the bias."""
-    n_outputs = len(pmap.slope)
+def _assemble(pmap, windows, stationary=False, lags=None, moments=None, alpha=None):
+    """Per number of real steps, the weights over the window's features and the bias."""
+    window, n_features, n_outputs = windows.window, windows.n_features, len(pmap.slope)
     slope0, intercept0 = pmap.slope[0], pmap.intercept[0]
-    weight = np.zeros((window, window, n_outputs))
+    weight = np.zeros((window, window, n_features, n_outputs))
     bias = np.zeros((window, n_outputs))
     for n_real in range(1, window + 1):
         w, b = weight[n_real - 1], bias[n_real - 1]
-        if lags != "levels":  # persistence, plus a correction of the change
-            w[-1], b[:] = pmap.slope, pmap.intercept
+        target = w[:, pmap.feature]  # a view: the target feature's weights
+        if lags not in ("levels", "all_features"):  # persistence, plus a correction
+            target[-1], b[:] = pmap.slope, pmap.intercept
         if lags is None:
             continue
         # The same regression on the lags a window with n_real real steps has.
         n_used = n_real - 1 if lags == "relative" else n_real
-        coef, intercept = moments.ridge(alpha, last=n_used)
+        columns = n_used * n_features if lags == "all_features" else n_used
+        coef, intercept = moments.ridge(alpha, last=columns)
         b += intercept
-        if n_used:
-            w[window - n_real : window - n_real + n_used] += slope0 * coef
-            if lags == "relative":
-                w[-1] -= slope0 * coef.sum(axis=0)
-            else:
-                b += intercept0 * coef.sum(axis=0)
+        if not n_used:
+            continue
+        used = slice(window - n_real, window - n_real + n_used)
+        if lags == "all_features":
+            w[used] = coef.reshape(n_used, n_features, n_outputs)
+        elif lags == "relative":
+            target[used] += slope0 * coef
+            target[-1] -= slope0 * coef.sum(axis=0)
+        else:
+            target[used] += slope0 * coef
+            b += intercept0 * coef.sum(axis=0)
     return LinearSkip(pmap.feature, weight, bias, pmap.exact, stationary, lags, alpha)
 
 

@@ -60,6 +60,7 @@ def test_docs_build_without_warnings(tmp_path):
     ignore = shutil.ignore_patterns("_build", "generated", "auto_examples", "gen_modules")
     shutil.copytree(DOCS, tmp_path / "docs", ignore=ignore)
     shutil.copytree(EXAMPLES, tmp_path / "examples")
+    shutil.copytree(EXAMPLES.parent / "benchmarks" / "results", tmp_path / "benchmarks" / "results")
     command = [
         sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
         "-D", "sphinx_gallery_conf.plot_gallery=0",

@@ -30,14 +30,26 @@ def test_front_padding_is_skipped(cell, bidirectional, center):
 
 
 def test_skip_is_added_and_head_starts_at_zero():
-    module = RecurrentModule(cell="gru", input_size=2, window=3, skip_feature=1, output_size=2)
+    module = RecurrentModule(cell="gru", input_size=2, window=3, skip=True, output_size=2)
     assert not module.head.weight.any()
     assert not module.head.bias.any()
-    module.skip_weight[-1] = torch.tensor([[0.0, 0.0], [0.5, 1.0], [2.0, 3.0]])
-    module.skip_bias[-1] = torch.tensor([1.0, -1.0])
+    weight = torch.randn(3, 3, 2, 2)
+    weight[0, :2] = 0.0  # a window with one real step sees only its last step
+    module.skip_weight.copy_(weight)
+    module.skip_bias.copy_(torch.randn(3, 2))
     x = torch.randn(5, 3, 2)
-    expected = x[:, :, 1] @ module.skip_weight[-1] + module.skip_bias[-1]
+    expected = torch.einsum("bwf,wfh->bh", x, weight[-1]) + module.skip_bias[-1]
     torch.testing.assert_close(module(x), expected)
+    # Front-padded rows use the map for their number of real steps.
+    lengths = torch.tensor([3, 1, 3, 2, 1])
+    padded = x * (torch.arange(3) >= 3 - lengths[:, None])[:, :, None]
+    expected = torch.stack(
+        [
+            torch.einsum("wf,wfh->h", row, weight[n - 1]) + module.skip_bias[n - 1]
+            for row, n in zip(padded, lengths.tolist(), strict=True)
+        ]
+    )
+    torch.testing.assert_close(module(padded, lengths), expected)
     # Skip buffers are state, not trained parameters.
     assert "skip_weight" in module.state_dict()
     assert all("skip" not in name for name, _ in module.named_parameters())

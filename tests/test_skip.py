@@ -77,6 +77,47 @@ def test_ar2_gives_ridge_level_error():
     assert model[-1].skip_.lags == "levels"
 
 
+def _seasonal_ar(n=2000, seed=0):
+    """A stationary series driven by an exogenous feature (a season) beside its own lags."""
+    rng = np.random.default_rng(seed)
+    season = np.sin(2 * np.pi * np.arange(n) / 25)
+    value = np.zeros(n)
+    for t in range(2, n):
+        value[t] = 0.5 * value[t - 1] - 0.3 * value[t - 2] + rng.normal()
+    return pd.DataFrame({"value": value + 2 * season, "season": season})
+
+
+def test_stationary_series_uses_every_features_lags():
+    X, y, X_test, y_test = _split(_seasonal_ar(), "value", 0.8)
+    ridge = make_pipeline(StandardScaler(), SlidingWindow(10, flatten=True), RidgeCV())
+    ridge_mae = mean_absolute_error(y_test, ridge.fit(X, y).predict(X_test))
+    own_lags = make_pipeline(StandardScaler(), SlidingWindow(10, flatten=True), RidgeCV())
+    own_mae = mean_absolute_error(y_test, own_lags.fit(X[["value"]], y).predict(X_test[["value"]]))
+    model = make_pipeline(StandardScaler(), SlidingWindow(10), GRURegressor(random_state=0))
+    mae = mean_absolute_error(y_test, model.fit(X, y).predict(X_test))
+    assert model[-1].skip_.lags == "all_features"
+    assert ridge_mae < 0.97 * own_mae  # the season matters: the target's own lags miss it
+    assert mae <= 1.01 * ridge_mae
+    # Padded windows get the regression restricted to their real steps, on every feature.
+    weight = model[-1].skip_.weight
+    for n_real in range(1, 11):
+        assert not weight[n_real - 1, : 10 - n_real].any()
+        assert weight[n_real - 1, 10 - n_real :, 1].any()
+    assert np.isfinite(model.predict(X[:3])).all()
+
+
+@pytest.mark.parametrize("budget", [20, 19])
+def test_joint_lags_are_tried_within_the_column_budget(monkeypatch, budget):
+    # The joint fit costs O(columns^2) memory: beyond the budget, only the target's lags.
+    monkeypatch.setattr("skrnn._skip.MAX_JOINT_COLUMNS", budget)
+    X, y, _, _ = _split(_seasonal_ar(), "value", 1.0)
+    windows = CompactWindows.from_array(SlidingWindow(10).fit_transform(X.to_numpy()))
+    y2d = y.to_numpy()[:, None]
+    skip = fit_skip(windows, (y2d - y2d.mean()) / y2d.std())
+    assert (skip.lags == "all_features") == (budget >= 10 * 2)
+    assert skip.weight[:, :, 1].any() == (budget >= 10 * 2)
+
+
 def test_plain_configuration_is_reachable():
     X, y, _, _ = _split(_random_walk_prices(n=300), "Close", 1.0)
     model = make_pipeline(
@@ -86,7 +127,7 @@ def test_plain_configuration_is_reachable():
     ).fit(X, y)
     module = model[-1].net_.module_
     assert model[-1].skip_ is None
-    assert module.skip_feature is None
+    assert not module.skip
     assert not module.center
     assert not hasattr(module, "skip_weight")
     assert module.head.weight.abs().sum() > 0  # default initialisation, not zero
