@@ -107,6 +107,24 @@ def run_clean(script, args, max_others=0.3, retries=2, **kwargs):
     return result
 
 
+def run_rounds(script, variants, repeats, worker_args, describe, **kwargs):
+    """Every variant once per round, each in a fresh process (:func:`run_clean`), the order
+    rotated from round to round so that no variant always runs first; a line per run.
+    Returns ``{variant: [result, ...]}``."""
+    results = {variant: [] for variant in variants}
+    for r in range(repeats):
+        shift = r % len(variants)
+        for variant in variants[shift:] + variants[:shift]:
+            res = run_clean(script, worker_args(variant), **kwargs)
+            results[variant].append(res)
+            print(
+                f"  round {r + 1} {variant:<15} {describe(res)}  load {res['load']:.2f}  "
+                f"others {res['others']:.2f} cores",
+                flush=True,
+            )
+    return results
+
+
 def contamination_note(results, max_others=0.3):
     """A closing line on how disturbed the runs in ``{variant: [result, ...]}`` were."""
     runs = [r for rs in results.values() for r in rs]

@@ -183,19 +183,15 @@ def main(argv=None):
         f"candidates {GRID} x 3 TimeSeriesSplit folds + refit, on {N_ROWS:,} rows, "
         f"window {WINDOW}; {args.repeats} interleaved rounds\n"
     )
-    results = {v: [] for v in variants}
-    for r in range(args.repeats):
-        order = variants[r % len(variants) :] + variants[: r % len(variants)]
-        for variant in order:
-            res = _harness.run_clean(
-                HERE, [variant], max_others=args.max_others, retries=args.retries
-            )
-            results[variant].append(res)
-            print(
-                f"  round {r + 1} {variant:<15} {res['seconds']:6.2f} s  load {res['load']:.2f}  "
-                f"others {res['others']:.2f} cores",
-                flush=True,
-            )
+    results = _harness.run_rounds(
+        HERE,
+        variants,
+        args.repeats,
+        lambda variant: [variant],
+        lambda res: f"{res['seconds']:6.2f} s",
+        max_others=args.max_others,
+        retries=args.retries,
+    )
     print()
     ref = results["n_jobs=1"]
     ref_time = _harness.median([r["seconds"] for r in ref])

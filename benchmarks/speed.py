@@ -315,23 +315,15 @@ def main(argv=None):
         f"LSTM({HIDDEN}, {LAYERS} layers), batch {BATCH}, {EPOCHS} epochs, Adam lr={LR}, "
         f"{THREADS} torch threads, device {args.device}; {args.repeats} interleaved rounds\n"
     )
-    results = {v: [] for v in variants}
-    for r in range(args.repeats):
-        order = variants[r % len(variants) :] + variants[: r % len(variants)]
-        for variant in order:
-            res = _harness.run_clean(
-                HERE,
-                [variant, args.rows, args.device],
-                max_others=args.max_others,
-                retries=args.retries,
-            )
-            results[variant].append(res)
-            print(
-                f"  round {r + 1} {variant:<14} fit {res['fit_s']:6.2f} s  "
-                f"predict {res['predict_s']:5.2f} s  load {res['load']:.2f}  "
-                f"others {res['others']:.2f} cores",
-                flush=True,
-            )
+    results = _harness.run_rounds(
+        HERE,
+        variants,
+        args.repeats,
+        lambda variant: [variant, args.rows, args.device],
+        lambda res: f"fit {res['fit_s']:6.2f} s  predict {res['predict_s']:5.2f} s",
+        max_others=args.max_others,
+        retries=args.retries,
+    )
     print()
     print(report(results, args))
 
