@@ -131,11 +131,11 @@ class _Design:
         return values * self.pmap.slope[0] + self.pmap.intercept[0]
 
     def features_target(self, index, lags):
+        if lags == "all_features":  # step-major, so the last k steps are the last columns
+            return self.windows.rows(index).reshape(len(index), -1), self.y[index]
         levels = self.levels(index)
         if lags == "relative":  # the change from persistence, from relative lags
             return levels[:, :-1] - levels[:, -1:], self.residual[index]
-        if lags == "all_features":  # step-major, so the last k steps are the last columns
-            return self.windows.rows(index).reshape(len(index), -1), self.y[index]
         return levels, self.y[index]
 
     def moments(self, index, lags):
