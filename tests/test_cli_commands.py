@@ -1,9 +1,8 @@
-"""The ``skrnn`` command line: every command, the train -> evaluate -> predict round trip,
-and every way the input can be wrong (one line on stderr, a non-zero status, no traceback)."""
+"""The ``skrnn`` commands that train and use one model (train, evaluate, predict): the
+round trip, the files they write, and every way the input can be wrong (one line on stderr,
+a non-zero status, no traceback)."""
 
-import importlib.metadata
 import io
-import itertools
 import subprocess
 import sys
 
@@ -14,8 +13,8 @@ import pytest
 from sklearn.metrics import mean_absolute_error
 
 import skrnn
-from skrnn import LSTMRegressor, PersistenceRegressor, RNNRegressor, SlidingWindow, cli
-from skrnn.cli import main, read_series
+from skrnn import LSTMRegressor, PersistenceRegressor, RNNRegressor, SlidingWindow
+from skrnn.cli import main
 from skrnn.datasets import load_stock
 
 # Small, fast settings for every command that trains.
@@ -68,73 +67,8 @@ def holdout(prices, test_size=0.3, horizon=1):
     return test_start, close[test_start:n_rows], y_test
 
 
-# -- the parser ------------------------------------------------------------------------------
-def test_choices_match_the_estimators():
-    from skrnn._base import OPTIMIZERS
-
-    assert set(cli.OPTIMIZERS) == set(OPTIMIZERS)
-    nonlinearity = RNNRegressor._parameter_constraints["nonlinearity"][0]
-    assert set(cli.NONLINEARITIES) == set(nonlinearity.options)
-    assert {cell for _, cell, _ in cli.NETWORKS.values()} == set(cli.CELLS)
-
-
-@pytest.mark.parametrize(
-    "command", [[], ["train"], ["evaluate"], ["predict"], ["compare"], ["demo"]]
-)
-def test_help(capsys, command):
-    status, out, err = run(capsys, *command, "--help")
-    assert status == 0
-    assert out.startswith("usage: skrnn")
-    assert err == ""
-
-
-def test_help_lists_every_option(capsys):
-    _, out, _ = run(capsys, "train", "--help")
-    for option in [
-        "--target", "--out", "--features", "--window", "--horizon", "--cell", "--hidden-size",
-        "--num-layers", "--bidirectional", "--nonlinearity", "--epochs", "--lr", "--optimizer",
-        "--test-size", "--seed", "--quiet",
-    ]:  # fmt: skip
-        assert option in out
-    _, out, _ = run(capsys, "compare", "--help")
-    for option in ["--models", "--window", "--cv", "--plot", "--table", "--predictions"]:
-        assert option in out
-
-
-def test_version(capsys):
-    status, out, _ = run(capsys, "--version")
-    assert status == 0
-    assert out.strip() == f"skrnn {importlib.metadata.version('skrnn')}"
-
-
-def test_console_script_is_declared():
-    scripts = importlib.metadata.entry_points(group="console_scripts")
-    (entry,) = [entry for entry in scripts if entry.name == "skrnn"]
-    assert entry.value == "skrnn.cli:main"
-    assert entry.load() is main
-
-
-# -- reading CSV files ------------------------------------------------------------------------
-def test_load_stock_round_trips_through_csv(tmp_path):
-    prices = load_stock("MSFT")
-    prices.to_csv(tmp_path / "msft.csv")
-    frame = read_series(tmp_path / "msft.csv")
-    pd.testing.assert_frame_equal(frame, prices, check_index_type=False)
-    assert isinstance(frame.index, pd.DatetimeIndex)
-
-
-def test_read_series_sorts_by_date_and_matches_the_date_column_ignoring_case(prices, tmp_path):
-    shuffled = prices.sample(frac=1.0, random_state=0).rename_axis("date")
-    shuffled.to_csv(tmp_path / "shuffled.csv")
-    frame = read_series(tmp_path / "shuffled.csv")
-    assert frame.index.is_monotonic_increasing
-    np.testing.assert_array_equal(frame["Close"], prices["Close"])
-    assert frame.index.name == "date"
-
-
-def test_read_series_with_another_date_column(prices, tmp_path):
-    prices.rename_axis("timestamp").to_csv(tmp_path / "ts.csv")
-    assert len(read_series(tmp_path / "ts.csv", date_column="Timestamp")) == N_ROWS
+def read_predictions(path):
+    return pd.read_csv(path, parse_dates=["origin", "target_date"])
 
 
 # -- train, evaluate, predict -----------------------------------------------------------------
@@ -164,7 +98,8 @@ def test_train_prints_a_summary(csv_path, tmp_path, capsys):
     assert status == 0
     assert "Trained LSTMRegressor on 209 rows" in out
     assert f"skrnn evaluate {csv_path} --model {out_path}" in out
-    assert err == ""  # no progress bar when stderr is not a terminal
+    # No progress bar when stderr is not a terminal; warnings of the fit are one line each.
+    assert all(line.startswith("skrnn: warning: ") for line in err.splitlines()), err
 
 
 def test_evaluate_reports_model_and_persistence_on_the_hold_out(
@@ -199,26 +134,48 @@ def test_evaluate_plot(model_path, csv_path, tmp_path, capsys):
     assert f"Saved the plot to {plot}" in out
 
 
-def test_predict_writes_one_forecast_per_row_with_its_date(
+def test_predict_writes_every_forecast_with_its_origin_and_target_date(
     model_path, csv_path, prices, tmp_path, capsys
 ):
     out_path = tmp_path / "predictions.csv"
     status, out, _ = run(capsys, "predict", csv_path, "--model", model_path, "--out", out_path)
     assert status == 0
-    written = pd.read_csv(out_path, parse_dates=["Date"], index_col="Date")
-    assert list(written.columns) == ["Close_t+1"]
-    pd.testing.assert_index_equal(written.index, prices.index, check_exact=True, exact=False)
+    written = read_predictions(out_path)
+    assert list(written.columns) == ["origin", "target_date", "step", "Close_forecast"]
+    assert (written["step"] == 1).all()
+    np.testing.assert_array_equal(written["origin"], prices.index)
+    # Each forecast is dated by the day it forecasts: the next row's date, not its own.
+    np.testing.assert_array_equal(written["target_date"].iloc[:-1], prices.index[1:])
+    assert written["target_date"].iloc[-1] == pd.Timestamp("2013-03-04")  # Friday -> Monday
     model = joblib.load(model_path)["model"]
-    np.testing.assert_allclose(written["Close_t+1"], model.predict(prices), rtol=1e-12)
-    assert f"Wrote {N_ROWS} forecasts" in out
+    np.testing.assert_allclose(written["Close_forecast"], model.predict(prices), rtol=1e-12)
+    assert f"Wrote {N_ROWS} forecasts of Close to {out_path}, 1 step ahead" in out
+    assert "The forecasts from the last row (2013-03-01) are of the future: 2013-03-04," in out
 
 
 def test_predict_to_stdout(model_path, csv_path, capsys):
     status, out, _ = run(capsys, "predict", csv_path, "--model", model_path, "--out", "-")
     assert status == 0
     lines = out.strip().splitlines()
-    assert lines[0] == "Date,Close_t+1"
+    assert lines[0] == "origin,target_date,step,Close_forecast"
+    assert lines[-1].startswith("2013-03-01,2013-03-04,1,")
     assert len(lines) == N_ROWS + 1
+
+
+def test_predict_dates_of_a_weekly_series(tmp_path, capsys):
+    dates = pd.date_range("2020-01-05", periods=80, freq="W-SUN", name="Date")
+    sales = pd.DataFrame({"sales": 100 + 10 * np.sin(np.arange(80) / 3)}, index=dates)
+    sales.to_csv(tmp_path / "weekly.csv")
+    model = tmp_path / "m.joblib"
+    argv = ["train", tmp_path / "weekly.csv", "--target", "sales", "--out", model, *TINY]
+    assert run(capsys, *argv)[0] == 0
+    out_path = tmp_path / "p.csv"
+    argv = ["predict", tmp_path / "weekly.csv", "--model", model, "--out", out_path]
+    status, out, _ = run(capsys, *argv)
+    assert status == 0
+    written = read_predictions(out_path)
+    assert written["target_date"].iloc[-1] == dates[-1] + pd.Timedelta(days=7)
+    assert "at the file's frequency, W-SUN" in out
 
 
 def test_real_process(csv_path, model_path, tmp_path):
@@ -284,11 +241,26 @@ def test_features_and_multi_step_horizon(csv_path, prices, tmp_path, capsys):
     persistence_mae = mean_absolute_error(y_test, np.repeat(last_close[:, None], 3, axis=1))
     assert float(persistence_row.split()[1]) == pytest.approx(persistence_mae, abs=1e-4)
 
-    status, _, _ = run(
+    status, out, _ = run(
         capsys, "predict", csv_path, "--model", out_path, "--out", tmp_path / "p.csv"
     )
-    written = pd.read_csv(tmp_path / "p.csv", index_col="Date")
-    assert list(written.columns) == ["Close_t+1", "Close_t+2", "Close_t+3"]
+    assert status == 0
+    written = read_predictions(tmp_path / "p.csv")
+    assert list(written.columns) == ["origin", "target_date", "step", "Close_forecast"]
+    assert len(written) == 3 * N_ROWS
+    np.testing.assert_array_equal(written["step"], np.tile([1, 2, 3], N_ROWS))
+    np.testing.assert_allclose(
+        written["Close_forecast"], model.predict(prices[["Close", "Volume"]]).ravel(), rtol=1e-12
+    )
+    # Row t, step k forecasts row t + k; past the end, business days (IBM trades on weekdays).
+    first = written[written["origin"] == prices.index[0]]
+    assert list(first["target_date"]) == list(prices.index[1:4])
+    last = written[written["origin"] == prices.index[-1]]
+    assert prices.index[-1] == pd.Timestamp("2013-03-01")  # a Friday
+    assert list(last["target_date"].dt.strftime("%a %Y-%m-%d")) == [
+        "Mon 2013-03-04", "Tue 2013-03-05", "Wed 2013-03-06",
+    ]  # fmt: skip
+    assert "are of the future: 2013-03-04 to 2013-03-06, in business days" in out
 
 
 def test_round_trip_with_a_data_only_model_file(csv_path, prices, tmp_path, capsys):
@@ -309,8 +281,8 @@ def test_round_trip_with_a_data_only_model_file(csv_path, prices, tmp_path, caps
     out_path = tmp_path / "p.csv"
     argv = ["predict", csv_path, "--model", path, "--target", "Close", "--out", out_path]
     assert run(capsys, *argv)[0] == 0
-    written = pd.read_csv(out_path, index_col="Date")
-    np.testing.assert_allclose(written["Close_t+1"], model.predict(prices), rtol=1e-12)
+    written = read_predictions(out_path)
+    np.testing.assert_allclose(written["Close_forecast"], model.predict(prices), rtol=1e-12)
 
 
 def test_evaluate_a_bare_pipeline_needs_the_target(prices, csv_path, tmp_path, capsys):
@@ -328,82 +300,6 @@ def test_evaluate_a_bare_pipeline_needs_the_target(prices, csv_path, tmp_path, c
     assert status == 0, err
     model_row, persistence_row = out.strip().splitlines()[2:4]
     assert model_row.split()[1] == persistence_row.split()[1]  # it is persistence
-
-
-# -- compare and demo -------------------------------------------------------------------------
-NETWORK_KEYS = list(cli.NETWORKS)
-
-
-def test_compare_trains_every_model(csv_path, tmp_path, capsys):
-    """Each network is trained, and differently: unlike a hand-written comparison loop that
-    steps a single optimizer, no two networks share weights or forecasts."""
-    forecasts_path, table_path = tmp_path / "forecasts.csv", tmp_path / "table.csv"
-    status, out, err = run(
-        capsys, "compare", csv_path, "--target", "Close", *TINY, "--cv", "2",
-        "--no-early-stopping", "--predictions", forecasts_path, "--table", table_path,
-    )  # fmt: skip
-    assert status == 0, err
-    table = pd.read_csv(table_path)
-    assert list(table["model"]) == [cli.BASELINES[key] for key in cli.BASELINES] + [
-        cli.NETWORKS[key][0] for key in NETWORK_KEYS
-    ]
-    networks = table.iloc[len(cli.BASELINES) :]
-    assert (networks["epochs"] == 2).all()  # every network ran its epochs in the refit
-    assert table.loc[0, "MAE / persistence"] == pytest.approx(1.0)
-    forecasts = pd.read_csv(forecasts_path, index_col="Date")
-    assert list(forecasts.columns) == ["truth", *cli.BASELINES, *NETWORK_KEYS]
-    for first, second in itertools.combinations(["persistence", *NETWORK_KEYS], 2):
-        assert not np.allclose(forecasts[first], forecasts[second]), (first, second)
-    # The table's MAE is that of the saved forecasts.
-    for key, (_, row) in zip([*cli.BASELINES, *NETWORK_KEYS], table.iterrows(), strict=True):
-        assert row["MAE"] == pytest.approx(mean_absolute_error(forecasts["truth"], forecasts[key]))
-    for label in table["model"]:
-        assert label in out
-
-
-def test_compare_tunes_on_the_training_rows_only(prices, capsys):
-    args = cli.build_parser().parse_args(
-        ["compare", "x.csv", "--target", "Close", *TINY, "--window", "3", "6",
-         "--models", "persistence", "ridge", "gru", "--cv", "2"]
-    )  # fmt: skip
-    result = cli.compare_models(prices, args, "prices")
-    test_start, last_close, y_test = holdout(prices)
-    assert result["n_train"] == test_start
-    for key in ("ridge", "gru"):
-        search = result["searches"][key]
-        assert search.cv.n_splits == 2
-        assert len(search.cv_results_["params"]) == 2  # windows 3 and 6
-        assert search.best_estimator_["scale"].n_samples_seen_ == test_start
-    gru = result["searches"]["gru"].best_estimator_[-1]
-    assert gru.n_iter_ >= 1
-    assert len(gru.history_) == gru.n_iter_
-    np.testing.assert_allclose(result["forecasts"]["persistence"], last_close)
-    np.testing.assert_allclose(result["forecasts"]["truth"], y_test.ravel())
-
-
-def test_compare_plot(csv_path, tmp_path, capsys):
-    plot = tmp_path / "comparison.png"
-    status, _, err = run(
-        capsys, "compare", csv_path, "--target", "Close", *TINY, "--cv", "2",
-        "--models", "persistence", "ridge", "lstm", "--plot", plot,
-    )  # fmt: skip
-    assert status == 0, err
-    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_demo_writes_its_outputs(tmp_path, capsys):
-    out_dir = tmp_path / "demo"
-    status, out, err = run(
-        capsys, "demo", "--output-dir", out_dir, *TINY, "--cv", "2",
-        "--models", "persistence", "ridge", "gru",
-    )  # fmt: skip
-    assert status == 0, err
-    for name in ("comparison.csv", "predictions.csv", "comparison.png"):
-        assert (out_dir / name).stat().st_size > 0
-        assert str(out_dir / name) in out
-    table = pd.read_csv(out_dir / "comparison.csv")
-    assert list(table["model"]) == ["Persistence", "Ridge on lags", "GRU"]
-    assert 'load_stock("IBM")' in out
 
 
 # -- errors: one line on stderr, status 1 -----------------------------------------------------
@@ -476,25 +372,91 @@ def test_errors_are_one_line(argv, fragments, bad_csvs, csv_path, model_path, tm
     assert not (tmp_path / "out.joblib").exists()
 
 
+def skrnn_process(*argv):
+    """The command in its own process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "skrnn.cli", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def assert_failed_in_one_line(result, command):
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"skrnn {command}: error: ")
+    assert result.stdout == ""
+    return line
+
+
+def test_a_header_only_file_in_a_real_process(tmp_path):
+    (tmp_path / "header_only.csv").write_text("Date,sales\n")
+    result = skrnn_process(
+        "train", tmp_path / "header_only.csv", "--target", "sales", "--out", tmp_path / "m.joblib"
+    )
+    line = assert_failed_in_one_line(result, "train")
+    assert line.endswith("header_only.csv has a header (Date, sales) but no rows of data: a "
+                         "series needs one row per date.")  # fmt: skip
+    assert "IndexError" not in line
+    assert not (tmp_path / "m.joblib").exists()
+
+
+def test_a_corrupt_model_file_in_a_real_process(csv_path, tmp_path):
+    corrupt = tmp_path / "corrupt.joblib"
+    corrupt.write_bytes(b"garbage bytes, not a pickle at all" * 10)
+    line = assert_failed_in_one_line(
+        skrnn_process("evaluate", csv_path, "--model", corrupt), "evaluate"
+    )
+    assert line == (
+        f"skrnn evaluate: error: --model {corrupt} is not a model file written by joblib or "
+        "'skrnn train' (it could not be unpickled); retrain it with 'skrnn train DATA --target "
+        "COLUMN --out MODEL', or pass a file saved by skrnn.save."
+    )
+    for internal in ("invalid literal", "arbage", "pickle data", "Error"):
+        assert internal not in line
+
+
 @pytest.mark.parametrize(
-    ("argv", "fragment"),
+    ("content", "expected"),
     [
-        ("train d.csv --target Close --out m --window 0", "--window: must be an integer >= 1"),
-        ("train d.csv --target Close --out m --epochs many", "--epochs: must be an integer"),
-        ("train d.csv --target Close --out m --test-size 1.5", "--test-size: must be between"),
-        ("train d.csv --target Close --out m --lr -1", "--lr: must be a positive number"),
-        ("train d.csv --target Close --out m --cell transformer", "--cell: invalid choice"),
-        ("train d.csv --out m", "the following arguments are required: --target"),
-        ("compare d.csv --target Close --models lstm arima", "--models: invalid choice"),
-        ("compare d.csv --target Close --cv 1", "--cv: must be an integer >= 2, got '1'"),
-        ("forecast d.csv", "invalid choice: 'forecast'"),
-        ("", "the following arguments are required: COMMAND"),
+        (b"", "could not be unpickled"),
+        (b"\x80\x04\x95", "could not be unpickled"),  # a truncated pickle
+        (b"cno_such_module_for_skrnn\nThing\n.", "needs the Python module"),
     ],
+    ids=["empty", "truncated", "unknown-module"],
 )
-def test_usage_errors_are_one_line(argv, fragment, capsys):
-    status, out, err = run(capsys, *argv.split())
-    assert_one_line_error(status, err, fragment, "--help", expected_status=2)
-    assert out == ""
+def test_model_files_that_are_no_model(content, expected, csv_path, tmp_path, capsys):
+    path = tmp_path / "bad.joblib"
+    path.write_bytes(content)
+    status, _, err = run(capsys, "evaluate", csv_path, "--model", path)
+    assert_one_line_error(status, err, expected, "skrnn train")
+
+
+def test_a_pickle_of_something_else(csv_path, tmp_path, capsys):
+    joblib.dump({"weights": [1, 2, 3]}, tmp_path / "dict.joblib")
+    status, _, err = run(capsys, "evaluate", csv_path, "--model", tmp_path / "dict.joblib")
+    assert_one_line_error(status, err, "holds a dict, not a model", "skrnn train")
+
+
+def test_device_reaches_the_network(csv_path, tmp_path, capsys):
+    out_path = tmp_path / "m.joblib"
+    argv = ["train", csv_path, "--target", "Close", "--out", out_path, *TINY, "--device", "cpu"]
+    status, _, err = run(capsys, *argv)
+    assert status == 0, err
+    assert joblib.load(out_path)["model"][-1].device == "cpu"
+
+
+def test_a_device_that_does_not_exist_is_one_line(csv_path, tmp_path):
+    result = skrnn_process(
+        "train", csv_path, "--target", "Close", "--out", tmp_path / "m.joblib", *TINY,
+        "--device", "warp-drive",
+    )  # fmt: skip
+    line = assert_failed_in_one_line(result, "train")
+    assert "warp-drive" in line
+    assert "device" in line
+    assert not (tmp_path / "m.joblib").exists()
 
 
 def test_warnings_are_one_line(monkeypatch, capsys):
@@ -504,7 +466,9 @@ def test_warnings_are_one_line(monkeypatch, capsys):
         warnings.warn("something to know\nover two lines", UserWarning, stacklevel=1)
         return 0
 
-    monkeypatch.setattr(cli, "_cmd_demo", command)
+    from skrnn.cli import compare
+
+    monkeypatch.setattr(compare, "run_demo", command)
     status, _, err = run(capsys, "demo")
     assert status == 0
     assert err.strip().splitlines() == ["skrnn: warning: something to know over two lines"]

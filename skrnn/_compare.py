@@ -1,0 +1,326 @@
+"""Compare forecasters on one chronological hold-out: :func:`compare_forecasters`.
+
+What ``skrnn compare`` does, as a function a notebook can call: tune every candidate by grid
+search over forward-chaining folds of the training rows, refit it on all of them, and score
+it on the most recent rows beside a reference forecast (persistence). Its shape follows
+scikit-learn's :func:`~sklearn.model_selection.cross_validate`: estimators and data in, a
+dict-like result out.
+"""
+
+import time
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import mean_absolute_error, root_mean_squared_error
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.utils import Bunch
+from sklearn.utils._param_validation import HasMethods, Interval, validate_params
+from tqdm import tqdm
+
+from ._baseline import PersistenceRegressor
+
+__all__ = ["compare_forecasters"]
+
+TRUTH = "truth"  # the column of the true values in the forecasts
+
+
+@validate_params(
+    {
+        "estimators": [dict],
+        "X": ["array-like"],
+        "y": ["array-like"],
+        "test_size": [
+            Interval(Real, 0, 1, closed="neither"),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "cv": [Interval(Integral, 2, None, closed="left"), HasMethods(["split", "get_n_splits"])],
+        "scoring": [str, callable],
+        "reference": [str, None],
+        "n_jobs": [Integral, None],
+        "progress": ["boolean", None],
+    },
+    prefer_skip_nested_validation=False,  # the estimators' own parameters are checked too
+)
+def compare_forecasters(
+    estimators,
+    X,
+    y,
+    *,
+    test_size=0.3,
+    cv=3,
+    scoring="neg_mean_absolute_error",
+    reference="auto",
+    n_jobs=None,
+    progress=False,
+):
+    """Tune, refit and score several forecasters on the same chronological hold-out.
+
+    The last `test_size` rows are held out. Each estimator is tuned by
+    :class:`~sklearn.model_selection.GridSearchCV` over forward-chaining folds of the rows
+    before them, refitted on all of those rows, and scored on the hold-out. Every forecast
+    of the hold-out is made from the whole `X`, so the first hold-out rows' windows reach
+    back into the training rows: the history a forecaster would have had.
+
+    Parameters
+    ----------
+    estimators : dict of str to estimator or (estimator, param_grid)
+        The candidates by name, in the order of the results. An estimator alone has
+        nothing to tune (it is still cross-validated, and refitted); with a
+        ``param_grid`` (a dict or list of dicts, as for GridSearchCV) the best
+        combination is kept. Typically Pipelines such as
+        ``make_pipeline(StandardScaler(), SlidingWindow(7), LSTMRegressor())``.
+
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        The input rows in time order, as :func:`~skrnn.make_supervised` makes them.
+
+    y : Series, DataFrame or array-like of shape (n_samples,) or (n_samples, horizon)
+        The targets of the rows; ``horizon`` columns for a direct multi-step forecast.
+
+    test_size : float or int, default=0.3
+        The hold-out: the last fraction of the rows (rounded up, as
+        :func:`~sklearn.model_selection.train_test_split` does with ``shuffle=False``), or
+        their number. With a multi-step `y`, the ``horizon - 1`` rows before the hold-out
+        are not trained on: their targets lie in the hold-out period.
+
+    cv : int or cross-validation splitter, default=3
+        The folds of the training rows the search scores on. An int is the number of
+        folds of a :class:`~sklearn.model_selection.TimeSeriesSplit` with a ``gap`` of
+        ``horizon - 1``; never pass a splitter that shuffles a time series.
+
+    scoring : str or callable, default="neg_mean_absolute_error"
+        What the searches maximise, as for GridSearchCV. The results table reports MAE
+        and RMSE on the hold-out whatever it is.
+
+    reference : str or None, default="auto"
+        The estimator whose hold-out MAE the others are divided by, in a column
+        ``"MAE / <reference>"``. ``"auto"`` takes the first estimator that is a
+        :class:`~skrnn.PersistenceRegressor` or a Pipeline ending in one, if any;
+        None adds no such column.
+
+    n_jobs : int, default=None
+        Parallel fits within each search, as for GridSearchCV.
+
+    progress : bool or None, default=False
+        Show a progress bar over the estimators; None shows it on a terminal only.
+
+    Returns
+    -------
+    result : :class:`~sklearn.utils.Bunch`
+        A dict whose keys are also attributes:
+
+        ``table`` : DataFrame
+            One row per estimator, indexed by name: ``best params`` (a dict), ``MAE``,
+            ``RMSE``, ``MAE / <reference>``, ``epochs`` (the epochs of a network's final
+            fit), ``kept epoch`` (whose weights the network kept; 0 for its starting
+            point) and ``fit s`` (seconds for the search, refit included).
+
+        ``forecasts`` : DataFrame
+            The hold-out rows, indexed like `y`: the true values (column ``"truth"``) and
+            every estimator's forecast (a column per name); for a multi-step `y`, one
+            column per step, suffixed ``_t+1`` .. ``_t+horizon``. Row ``t`` holds the
+            forecast made at row ``t`` of the target at the following step(s).
+
+        ``searches`` : dict of str to GridSearchCV
+            The fitted searches; ``best_estimator_`` is the refitted model.
+
+        ``n_train`` : int
+            The number of rows trained on.
+
+        ``test_start`` : int
+            The position of the first hold-out row.
+
+    Raises
+    ------
+    ValueError
+        If there are too few rows to hold out `test_size` and train, if `X` and `y`
+        differ in length, if an estimator is named ``"truth"``, or if `reference` is not
+        one of the names.
+
+    TypeError
+        If an entry of `estimators` is neither an estimator nor an (estimator,
+        param_grid) pair.
+
+    See Also
+    --------
+    sklearn.model_selection.cross_validate : Scores of one estimator on several folds.
+    skrnn.PersistenceRegressor : The reference forecast, "tomorrow = today".
+
+    Notes
+    -----
+    ``skrnn compare data.csv --target Close`` calls this function with persistence, a
+    ridge regression on lags and seven recurrent networks; ``skrnn compare --help`` lists
+    them. The forecasts of a network that kept its starting point (``kept epoch`` 0) are
+    its linear forecast, often persistence itself on prices: equal scores are then no
+    coincidence.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skrnn import (PersistenceRegressor, RNNRegressor, SlidingWindow,
+    ...                    compare_forecasters, make_supervised)
+    >>> from skrnn.datasets import make_sine
+    >>> X, y = make_supervised(make_sine(200, random_state=0), target="value")
+    >>> result = compare_forecasters(
+    ...     {
+    ...         "persistence": PersistenceRegressor(),
+    ...         "ridge": (make_pipeline(SlidingWindow(5, flatten=True), Ridge()),
+    ...                   {"slidingwindow__window": [5, 10]}),
+    ...         "rnn": make_pipeline(SlidingWindow(5),
+    ...                              RNNRegressor(hidden_size=4, max_epochs=2, random_state=0)),
+    ...     },
+    ...     X, y, test_size=0.25, cv=2,
+    ... )
+    >>> result.table.columns.tolist()
+    ['best params', 'MAE', 'RMSE', 'MAE / persistence', 'epochs', 'kept epoch', 'fit s']
+    >>> result.table.loc["ridge", "best params"]
+    {'slidingwindow__window': 10}
+    >>> float(result.table.loc["persistence", "MAE / persistence"])
+    1.0
+    >>> result.forecasts.columns.tolist(), len(result.forecasts), result.n_train
+    (['truth', 'persistence', 'ridge', 'rnn'], 50, 149)
+    """
+    candidates = _candidates(estimators)
+    reference = _reference(reference, candidates)
+    n_samples = _num_rows(X)
+    if _num_rows(y) != n_samples:
+        raise ValueError(
+            f"X has {n_samples} rows but y has {_num_rows(y)}; they must be the same rows."
+        )
+    y_2d = np.asarray(y).reshape(n_samples, -1)
+    horizon = y_2d.shape[1]
+    n_train, test_start = _holdout(n_samples, test_size, horizon)
+    if isinstance(cv, Integral):
+        cv = TimeSeriesSplit(n_splits=cv, gap=horizon - 1)
+
+    X_train, y_train = _rows(X, slice(0, n_train)), _rows(y, slice(0, n_train))
+    y_test = y_2d[test_start:]
+    rows, predictions, searches = [], {TRUTH: y_test}, {}
+    bar = tqdm(candidates.items(), desc="compare", unit="model", disable=_disable(progress))
+    for name, (estimator, grid) in bar:
+        bar.set_postfix_str(name)
+        search = GridSearchCV(
+            estimator, grid, cv=cv, scoring=scoring, n_jobs=n_jobs, error_score="raise"
+        )
+        start = time.perf_counter()
+        search.fit(X_train, y_train)
+        seconds = time.perf_counter() - start
+        y_pred = np.asarray(search.predict(X)).reshape(n_samples, -1)[test_start:]
+        final = _final_step(search.best_estimator_)
+        rows.append(
+            {
+                "model": name,
+                "best params": dict(search.best_params_),
+                "MAE": mean_absolute_error(y_test, y_pred),
+                "RMSE": root_mean_squared_error(y_test, y_pred),
+                "epochs": getattr(final, "n_iter_", None),
+                "kept epoch": getattr(final, "best_epoch_", None),
+                "fit s": seconds,
+            }
+        )
+        predictions[name] = y_pred
+        searches[name] = search
+    bar.close()
+
+    table = pd.DataFrame(rows).set_index("model")
+    if reference is not None:
+        table.insert(3, f"MAE / {reference}", table["MAE"] / table.loc[reference, "MAE"])
+    for column in ("epochs", "kept epoch"):
+        table[column] = table[column].astype("Int64")
+    index = y.index[test_start:] if isinstance(y, (pd.Series, pd.DataFrame)) else None
+    return Bunch(
+        table=table,
+        forecasts=_forecast_frame(predictions, horizon, index, test_start),
+        searches=searches,
+        n_train=n_train,
+        test_start=test_start,
+    )
+
+
+def _candidates(estimators):
+    """name -> (estimator, param grid), after checking each entry."""
+    if not estimators:
+        raise ValueError("estimators is empty: pass at least one estimator to compare.")
+    candidates = {}
+    for name, entry in estimators.items():
+        if not isinstance(name, str):
+            raise TypeError(f"estimators must be named by strings, got the key {name!r}.")
+        if name == TRUTH:
+            raise ValueError(
+                f"{TRUTH!r} names the true values in the forecasts; rename that estimator."
+            )
+        estimator, grid = entry if isinstance(entry, tuple) and len(entry) == 2 else (entry, {})
+        if not hasattr(estimator, "fit") or not hasattr(estimator, "predict"):
+            raise TypeError(
+                f"estimators[{name!r}] must be an estimator or an (estimator, param_grid) "
+                f"pair, got {type(entry).__name__}."
+            )
+        candidates[name] = (estimator, grid)
+    return candidates
+
+
+def _reference(reference, candidates):
+    if reference == "auto":
+        persistence = [
+            name
+            for name, (estimator, _) in candidates.items()
+            if isinstance(_final_step(estimator), PersistenceRegressor)
+        ]
+        return persistence[0] if persistence else None
+    if reference is not None and reference not in candidates:
+        raise ValueError(
+            f"reference={reference!r} is not one of the estimators: {', '.join(candidates)}."
+        )
+    return reference
+
+
+def _final_step(estimator):
+    return estimator[-1] if isinstance(estimator, Pipeline) else estimator
+
+
+def _num_rows(data):
+    return data.shape[0] if hasattr(data, "shape") else len(data)
+
+
+def _rows(data, rows):
+    if isinstance(data, (pd.Series, pd.DataFrame)):
+        return data.iloc[rows]
+    return np.asarray(data)[rows]
+
+
+def _holdout(n_samples, test_size, horizon):
+    """(rows trained on, first hold-out row), as ``train_test_split(shuffle=False)`` cuts."""
+    try:
+        train, _ = train_test_split(np.arange(n_samples), test_size=test_size, shuffle=False)
+    except ValueError:
+        raise ValueError(
+            f"{n_samples} rows are too few to hold out test_size={test_size} of them and "
+            "train on the rest."
+        ) from None
+    test_start = len(train)
+    n_train = test_start - (horizon - 1)
+    if n_train < 1:
+        raise ValueError(
+            f"{n_samples} rows are too few to train on after holding out test_size={test_size} "
+            f"of them for a {horizon}-step forecast."
+        )
+    return n_train, test_start
+
+
+def _disable(progress):
+    """tqdm's ``disable``: None lets tqdm hide the bar when the output is not a terminal."""
+    return None if progress is None else not progress
+
+
+def _forecast_frame(predictions, horizon, index, test_start):
+    n_rows = len(predictions[TRUTH])
+    if index is None:
+        index = pd.RangeIndex(test_start, test_start + n_rows)
+    columns = {}
+    for name, values in predictions.items():
+        for step in range(horizon):
+            columns[name if horizon == 1 else f"{name}_t+{step + 1}"] = values[:, step]
+    return pd.DataFrame(columns, index=index)

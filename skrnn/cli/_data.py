@@ -1,0 +1,407 @@
+"""Reading a CSV series and checking it: separator, dates, columns, missing values, rows.
+
+Every problem is a ValueError naming the option that fixes it, so the command prints one
+line instead of a pandas traceback or advice about keyword arguments a shell user cannot
+pass.
+"""
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_numeric_dtype
+from sklearn.model_selection import train_test_split
+
+from skrnn import make_supervised
+
+from ._parser import MISSING
+from ._text import date_text, names, one_line
+
+__all__ = ["read_series"]
+
+# Separators to suggest when a file read with another one comes out as a single column.
+_SEPARATORS = (";", "\t", ",", "|")
+
+
+def read_series(
+    path,
+    date_column="Date",
+    *,
+    sep=",",
+    decimal=".",
+    date_format=None,
+    dayfirst=False,
+    missing="error",
+):
+    """Read a CSV file of a series: dates parsed, rows sorted by date, indexed by date.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file.
+
+    date_column : str, default="Date"
+        The column holding the dates, matched ignoring case.
+
+    sep : str, default=","
+        The field separator. A file whose header line lacks it but holds another common
+        separator (``;``, a tab, ``,``, ``|``) is refused with the separator to pass.
+
+    decimal : str, default="."
+        The decimal mark of the numbers, e.g. ``","``.
+
+    date_format : str, default=None
+        The :func:`~datetime.datetime.strptime` format of the dates, e.g. ``"%d/%m/%Y"``;
+        None infers it from the first date.
+
+    dayfirst : bool, default=False
+        Read ambiguous dates such as ``01/02/2020`` day first (1 February).
+
+    missing : {"error", "ffill", "drop"}, default="error"
+        What to do with missing values in the numeric columns: raise, fill each with the
+        last value before it, or drop their rows.
+
+    Returns
+    -------
+    frame : DataFrame
+        The other columns, with a DatetimeIndex named after the date column.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+
+    ValueError
+        If the file is empty, has no rows, no date column, dates that cannot be read,
+        repeated dates or (with ``missing="error"``) missing values; the message names the
+        option of the ``skrnn`` command that fixes it.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skrnn.cli import read_series
+    >>> from skrnn.datasets import load_stock
+    >>> path = os.path.join(tempfile.mkdtemp(), "ibm.csv")
+    >>> load_stock("IBM").to_csv(path)
+    >>> read_series(path).equals(load_stock("IBM"))
+    True
+    >>> load_stock("IBM").to_csv(path, sep=";", decimal=",", date_format="%d/%m/%Y")
+    >>> read_series(path, sep=";", decimal=",", dayfirst=True).equals(load_stock("IBM"))
+    True
+    """
+    frame = read_csv(
+        path,
+        date_column,
+        sep=sep,
+        decimal=decimal,
+        date_format=date_format,
+        dayfirst=dayfirst,
+    )
+    numeric = [name for name in frame.columns if is_numeric_dtype(frame[name])]
+    return handle_missing(frame, numeric, missing, path)
+
+
+def read_csv(path, date_column="Date", *, sep=",", decimal=".", date_format=None, dayfirst=False):
+    """:func:`read_series` without the handling of missing values."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path}: no such file" if not path.exists() else f"{path}: not a file"
+        )
+    if sep == decimal:
+        raise ValueError(
+            f"--sep and --decimal are both {_sep_text(sep)}: a file with decimal commas "
+            "separates its fields with another character, e.g. --sep ';'."
+        )
+    _check_separator(path, sep)
+    try:
+        frame = pd.read_csv(path, sep=sep, decimal=decimal)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path} is empty.") from None
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise ValueError(f"{path} is not a readable CSV file: {one_line(exc)}") from None
+    matches = [col for col in frame.columns if str(col).strip().lower() == date_column.lower()]
+    if not matches:
+        raise ValueError(
+            f"{path} has no {date_column!r} column (its columns: {names(frame.columns)}); "
+            "name the date column with --date-column."
+        )
+    if frame.empty:
+        raise ValueError(
+            f"{path} has a header ({names(frame.columns)}) but no rows of data: a series needs "
+            "one row per date."
+        )
+    column = matches[0]
+    dates = _parse_dates(frame[column], column, path, date_format, dayfirst)
+    undated = dates.isna().to_numpy()
+    if undated.any():
+        raise ValueError(
+            f"{path} has {int(undated.sum())} row(s) without a date in column {column!r} "
+            f"(first: row {int(np.argmax(undated)) + 1}); give every row a date."
+        )
+    frame = frame.drop(columns=column).set_index(pd.DatetimeIndex(dates, name=column))
+    frame = frame.sort_index(kind="stable")
+    duplicated = frame.index.duplicated()
+    if duplicated.any():
+        raise ValueError(
+            f"{path} has {int(duplicated.sum())} repeated dates (first: "
+            f"{frame.index[duplicated][0].date()}); one row per date is needed (a file of "
+            "several series must be split first)."
+        )
+    return frame
+
+
+def _sep_text(sep):
+    return "'\\t'" if sep == "\t" else repr(sep)
+
+
+def _check_separator(path, sep):
+    """A header without `sep` but with another common separator: say which to pass."""
+    with open(path, encoding="utf-8", errors="replace") as file:
+        header = next((line.strip() for line in file if line.strip()), "")
+    if sep in header:
+        return
+    for candidate in _SEPARATORS:
+        if candidate in header:
+            raise ValueError(
+                f"{path} has no {_sep_text(sep)} in its header line {header[:60]!r}; its fields "
+                f"look separated by {_sep_text(candidate)}: use --sep {_sep_text(candidate)}."
+            )
+
+
+def _parse_dates(values, column, path, date_format, dayfirst):
+    """The dates of `values`; pandas' advice becomes the option that acts on it."""
+    where = f"column {column!r} of {path}"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            dates = pd.to_datetime(values, format=date_format, dayfirst=dayfirst)
+        except (ValueError, TypeError, OverflowError):
+            dates = None
+    if dates is None:
+        raise ValueError(_bad_dates(values, where, date_format, dayfirst))
+    for warning in caught:
+        text = str(warning.message)
+        if "dayfirst" in text:
+            fmt = re.search(r"in (\S+) format", text)
+            fmt = f" ({fmt.group(1)})" if fmt else ""
+            warnings.warn(
+                f"the dates of {where} were read day first{fmt}, as only that fits the first "
+                "one; pass --dayfirst (or --date-format) to say so.",
+                UserWarning,
+                stacklevel=2,
+            )
+        elif "infer format" in text:
+            warnings.warn(
+                f"the dates of {where} are in no format pandas recognises, so each was read "
+                "on its own; pass --date-format to read them all the same way.",
+                UserWarning,
+                stacklevel=2,
+            )
+    return pd.Series(dates)
+
+
+def _bad_dates(values, where, date_format, dayfirst):
+    """Why the dates cannot be read: the first bad value, and what to pass instead."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        coerced = pd.to_datetime(values, format=date_format, dayfirst=dayfirst, errors="coerce")
+        bad = (coerced.isna() & values.notna()).to_numpy()
+        row = int(np.argmax(bad)) if bad.any() else 0
+        example = f"{values.iloc[row]!r} (row {row + 1})"
+        if date_format is not None:
+            return f"{where} does not hold dates in --date-format {date_format!r}: e.g. {example}."
+        if not dayfirst:
+            try:
+                pd.to_datetime(values, dayfirst=True)
+                return (
+                    f"{where} holds dates that only read day first, e.g. {example}: pass "
+                    "--dayfirst (or --date-format, e.g. '%d/%m/%Y')."
+                )
+            except (ValueError, TypeError, OverflowError):
+                pass
+    return (
+        f"{where} does not hold dates in one format, e.g. {example}: pass --date-format "
+        "(e.g. --date-format '%d.%m.%Y'), or --dayfirst for day-first dates."
+    )
+
+
+def handle_missing(frame, columns, policy, source):
+    """`frame` with missing values in `columns` refused, forward-filled or dropped."""
+    if policy not in MISSING:
+        raise ValueError(f"--missing must be one of {', '.join(MISSING)}, got {policy!r}.")
+    columns = list(dict.fromkeys(columns))
+    gaps = frame[columns].isna()
+    if not gaps.to_numpy().any():
+        return frame
+    if policy == "error":
+        name = gaps.any().idxmax()
+        first = frame.index[gaps[name].to_numpy()][0]
+        raise ValueError(
+            f"column {name!r} of {source} has {int(gaps[name].sum())} missing value(s) (first "
+            f"on {date_text(first)}); pass --missing ffill to carry the last value forward, or "
+            "--missing drop to drop their rows."
+        )
+    if policy == "ffill":
+        filled = frame.copy()
+        filled[columns] = frame[columns].ffill()
+        leading = filled[columns].isna().sum()
+        if leading.any():
+            name = leading.idxmax()
+            raise ValueError(
+                f"column {name!r} of {source} starts with {int(leading[name])} missing "
+                "value(s), which --missing ffill cannot fill (no value comes before them); "
+                "pass --missing drop."
+            )
+        return filled
+    kept = frame.loc[~gaps.any(axis=1).to_numpy()]
+    if kept.empty:
+        raise ValueError(
+            f"--missing drop leaves no rows of {source}: every row misses a value in "
+            f"{names(columns)}."
+        )
+    return kept
+
+
+def select_columns(frame, target, features, source):
+    """The feature columns to use, after checking that they and the target are numeric."""
+    columns = list(frame.columns)
+    if target not in columns:
+        raise ValueError(
+            f"--target {target!r} is not a column of {source} (columns: {names(columns)})."
+        )
+    if features is None:
+        features = [name for name in columns if is_numeric_dtype(frame[name])]
+    unknown = [name for name in features if name not in columns]
+    if unknown:
+        raise ValueError(
+            f"--features {names(unknown)}: not column(s) of {source} (columns: {names(columns)})."
+        )
+    if len(set(features)) != len(features):
+        raise ValueError("--features lists a column twice.")
+    for name in dict.fromkeys([target, *features]):
+        column = frame[name]
+        if not is_numeric_dtype(column) or column.dtype == bool:
+            raise ValueError(_not_numeric(column, name, source))
+    return list(features)
+
+
+def _not_numeric(column, name, source):
+    values = column.dropna()
+    bad = values[pd.to_numeric(values, errors="coerce").isna()] if len(values) else values
+    example = bad.iloc[0] if len(bad) else (values.iloc[0] if len(values) else None)
+    hint = "choose numeric --features and --target"
+    if isinstance(example, str) and re.fullmatch(r"[-+]?[\d.\s]*\d,\d+", example.strip()):
+        hint = "its numbers look written with a decimal comma: pass --decimal ','"
+    return f"column {name!r} of {source} is not numeric (e.g. {example!r}); {hint}."
+
+
+def supervised(frame, target, horizon, test_size, source):
+    """X (every column), y, the number of training rows and the first hold-out row.
+
+    The hold-out is the last `test_size` fraction of the rows with a target, as
+    ``train_test_split(..., shuffle=False)`` makes it. For a multi-step forecast the
+    ``horizon - 1`` rows before it are left out of training: their targets lie in the
+    hold-out period (TimeSeriesSplit's ``gap`` does the same between CV folds).
+    """
+    if len(frame) <= horizon:
+        raise ValueError(
+            f"{source} has {len(frame)} rows: too few for a --horizon {horizon} forecast."
+        )
+    X, y = make_supervised(frame, target=target, horizon=horizon)
+    try:
+        X_train, _ = train_test_split(X, test_size=test_size, shuffle=False)
+    except ValueError:
+        raise ValueError(
+            f"{source} has {len(frame)} rows: too few to hold out --test-size {test_size} of them."
+        ) from None
+    test_start = len(X_train)
+    n_train = test_start - (horizon - 1)
+    if n_train < 1:
+        raise ValueError(f"{source} has {len(frame)} rows: too few to train on.")
+    return X, y, n_train, test_start
+
+
+def check_rows(n_train, windows, source, test_size, folds=1):
+    """Enough training rows (per CV fold) for the largest window."""
+    window = max(windows)
+    per_fold = n_train // folds
+    if per_fold <= window:
+        where = "" if folds == 1 else f" and {folds - 1} cross-validation folds (--cv)"
+        raise ValueError(
+            f"{source}: {n_train} training rows (after holding out --test-size {test_size}){where} "
+            f"are too few for --window {window}: need more than {window * folds} rows; use a "
+            "longer file or a smaller window."
+        )
+
+
+def read_for(args, columns_of):
+    """The series of ``args.data`` with the CSV options of `args`, and its feature columns.
+
+    `columns_of(frame)` returns (target, features or None); missing values are handled in
+    those columns only, so a gap in a column the command does not use is no error.
+    """
+    frame = read_csv(
+        args.data,
+        args.date_column,
+        sep=args.sep,
+        decimal=args.decimal,
+        date_format=args.date_format,
+        dayfirst=args.dayfirst,
+    )
+    target, features = columns_of(frame)
+    features = select_columns(frame, target, features, args.data)
+    frame = handle_missing(frame, [target, *features], args.missing, args.data)
+    return frame, features
+
+
+def target_dates(index, steps):
+    """The date each forecast is of: row ``t``, step ``k`` forecasts row ``t + k``.
+
+    Inside the data that is the date of row ``t + k``; past its end, the dates continue at
+    the index's frequency (:func:`infer_offset`).
+
+    Returns
+    -------
+    dates : ndarray of datetime64 of shape (len(index), steps)
+
+    frequency : str
+        How the dates past the end were made, for the user.
+    """
+    offset, frequency = infer_offset(index)
+    future = pd.DatetimeIndex([index[-1] + offset * step for step in range(1, steps + 1)])
+    extended = pd.DatetimeIndex(index).append(future)
+    rows = np.arange(len(index))[:, None] + np.arange(1, steps + 1)[None, :]
+    return extended.to_numpy()[rows], frequency
+
+
+def infer_offset(index):
+    """The spacing of the dates of `index`, and its description.
+
+    pandas' inferred frequency, from the whole index or else its last ten dates (so one
+    holiday long ago does not hide it); else, for daily data without weekend dates (stock
+    prices), business days; else the median spacing.
+    """
+    index = pd.DatetimeIndex(index)
+    if len(index) < 2:
+        raise ValueError("a series needs at least two dates to tell the dates that follow.")
+    for dates in (index, index[-10:]):
+        with warnings.catch_warnings():  # pandas 3 announces it will return an offset
+            warnings.filterwarnings("ignore", message="A future version of pandas will return")
+            freq = pd.infer_freq(dates) if len(dates) >= 3 else None
+        if freq is not None:
+            offset = pd.tseries.frequencies.to_offset(freq)
+            if offset == pd.offsets.BDay():
+                return offset, _BUSINESS_DAYS
+            return offset, f"at the file's frequency, {offset.freqstr}"
+    spacing = pd.Series(index).diff().median()
+    if spacing == pd.Timedelta(days=1) and (index.day_of_week < 5).all():
+        return pd.offsets.BDay(), _BUSINESS_DAYS
+    days = spacing / pd.Timedelta(days=1)
+    text = f"{days:g} day(s)" if days == int(days) else str(spacing)
+    return spacing, f"at the median spacing of the file's dates, {text}"
+
+
+_BUSINESS_DAYS = "in business days, as in the file; holidays are not known"

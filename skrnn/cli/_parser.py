@@ -1,0 +1,385 @@
+"""The command line's grammar: argument types, choices and the parser.
+
+Only the standard library is imported here, so ``skrnn --help`` and a usage error answer at
+once: the commands import PyTorch, scikit-learn and pandas when they run.
+"""
+
+import argparse
+import math
+
+from .. import __version__
+
+# The choices of the options, kept in sync with the estimators' parameters by the tests.
+CELLS = ("rnn", "lstm", "gru")
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+NONLINEARITIES = ("tanh", "relu")
+MISSING = ("error", "ffill", "drop")
+
+# The models of ``skrnn compare``: key -> (label, cell, network parameters): the usual
+# comparison of recurrent architectures (RNN with tanh and relu, deep RNN, bidirectional RNN,
+# LSTM, GRU), and "lstm-plain", the network of the tutorials (no skip connection, raw
+# windows), to show what the skip connection changes.
+NETWORKS = {
+    "rnn": ("RNN (tanh)", "rnn", {}),
+    "rnn-relu": ("RNN (relu)", "rnn", {"nonlinearity": "relu"}),
+    "deep-rnn": ("Deep RNN (2 layers)", "rnn", {"num_layers": 2}),
+    "birnn": ("Bidirectional RNN", "rnn", {"bidirectional": True}),
+    "lstm": ("LSTM", "lstm", {}),
+    "gru": ("GRU", "gru", {}),
+    "lstm-plain": ("LSTM, plain (skip=None)", "lstm", {"skip": None, "center": False}),
+}
+BASELINES = {"persistence": "Persistence", "ridge": "Ridge on lags"}
+MODELS = (*BASELINES, *NETWORKS)
+
+
+# -- argument types: a bad value is one line from argparse, before anything runs --------------
+def _int_at_least(minimum):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {text!r}")
+    return value
+
+
+def _separator(text):
+    """One character; ``\\t`` or ``tab`` for a tab, which is awkward to type in a shell."""
+    value = "\t" if text in ("\\t", "tab", "TAB") else text
+    if len(value) != 1:
+        raise argparse.ArgumentTypeError(
+            f"must be one character (e.g. ';', or '\\t' for a tab), got {text!r}"
+        )
+    return value
+
+
+def _character(text):
+    if len(text) != 1:
+        raise argparse.ArgumentTypeError(f"must be one character (e.g. ','), got {text!r}")
+    return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the message and where to find help)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _add_data_options(parser, *, target_required):
+    parser.add_argument("data", help="CSV file with a date column, one row per date")
+    parser.add_argument(
+        "--target",
+        required=target_required,
+        help="column to forecast, e.g. Close"
+        + ("" if target_required else " (default: the one the model was trained for)"),
+    )
+    csv = parser.add_argument_group("reading the CSV file")
+    csv.add_argument(
+        "--date-column",
+        default="Date",
+        metavar="NAME",
+        help="the date column, matched ignoring case (default: Date)",
+    )
+    csv.add_argument(
+        "--sep",
+        type=_separator,
+        default=",",
+        metavar="CHAR",
+        help="field separator, e.g. ';' ('\\t' for tabs) (default: ',')",
+    )
+    csv.add_argument(
+        "--decimal",
+        type=_character,
+        default=".",
+        metavar="CHAR",
+        help="decimal mark, e.g. ',' (default: '.')",
+    )
+    csv.add_argument(
+        "--date-format",
+        metavar="FORMAT",
+        help="strftime format of the dates, e.g. '%%d/%%m/%%Y' (default: inferred)",
+    )
+    csv.add_argument(
+        "--dayfirst",
+        action="store_true",
+        help="read ambiguous dates such as 01/02/2020 day first (1 February)",
+    )
+    csv.add_argument(
+        "--missing",
+        choices=MISSING,
+        default="error",
+        help="missing values in the columns used: stop with an error, fill each with the "
+        "last value before it (ffill), or drop their rows (default: error)",
+    )
+
+
+def _add_split_options(parser, *, default):
+    help_default = "the model's" if default is None else f"{default}"
+    parser.add_argument(
+        "--test-size",
+        type=_fraction,
+        default=default,
+        metavar="FRACTION",
+        help=f"last fraction of the rows held out for testing (default: {help_default})",
+    )
+
+
+def _add_training_options(parser):
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument(
+        "--device",
+        default="cpu",
+        help="PyTorch device of the networks: cpu, cuda, cuda:1, mps or auto (the best "
+        "available) (default: cpu)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=_int_at_least(1),
+        default=1,
+        help="PyTorch CPU threads per fit (default: 1; small recurrent networks gain little "
+        "from more, and slow down many times over when the cores are busy)",
+    )
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress bar (none when not on a terminal)"
+    )
+
+
+def _add_features(parser):
+    parser.add_argument(
+        "--features",
+        nargs="+",
+        metavar="COLUMN",
+        help="input columns (default: every numeric column, the target included)",
+    )
+
+
+def _add_horizon(parser):
+    parser.add_argument(
+        "--horizon", type=_int_at_least(1), default=1, help="steps ahead to forecast (default: 1)"
+    )
+
+
+def build_parser():
+    """The argument parser of the ``skrnn`` command (used by the docs and the tests).
+
+    Each command's namespace carries ``handler``: the module of :mod:`skrnn.cli` and the
+    function that runs it, imported only when it runs.
+    """
+    parser = _Parser(
+        prog="skrnn",
+        description="Recurrent neural network forecasts of a CSV time series, always beside "
+        "the persistence forecast.",
+        epilog="Run 'skrnn COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    _add_train(commands)
+    _add_evaluate(commands)
+    _add_predict(commands)
+    _add_compare(commands)
+    _add_demo(commands)
+    return parser
+
+
+def _add_train(commands):
+    train = commands.add_parser(
+        "train",
+        help="fit a network on the training rows and save it",
+        description="Fit StandardScaler -> SlidingWindow -> RNN/LSTM/GRU regressor on all rows "
+        "but the last --test-size fraction, and save the fitted pipeline.",
+    )
+    _add_data_options(train, target_required=True)
+    train.add_argument(
+        "--out",
+        required=True,
+        help="where to save the model: a .joblib file (with the target and columns it was "
+        "trained for; load only files you trust) or any other name for skrnn's data-only "
+        "format (skrnn.save; then pass --target to evaluate and predict)",
+    )
+    _add_features(train)
+    train.add_argument(
+        "--window", type=_int_at_least(1), default=7, help="time steps per window (default: 7)"
+    )
+    _add_horizon(train)
+    train.add_argument(
+        "--cell", choices=CELLS, default="lstm", help="recurrent cell (default: lstm)"
+    )
+    train.add_argument(
+        "--hidden-size", type=_int_at_least(1), default=64, help="hidden units (default: 64)"
+    )
+    train.add_argument(
+        "--num-layers", type=_int_at_least(1), default=1, help="stacked layers (default: 1)"
+    )
+    train.add_argument("--bidirectional", action="store_true", help="bidirectional layers")
+    train.add_argument(
+        "--nonlinearity",
+        choices=NONLINEARITIES,
+        help="activation of --cell rnn (default: tanh)",
+    )
+    train.add_argument(
+        "--plain",
+        action="store_true",
+        help="a plain network (skip=None, center=False) instead of one that corrects a "
+        "linear forecast",
+    )
+    train.add_argument(
+        "--epochs", type=_int_at_least(1), default=100, help="maximum epochs (default: 100)"
+    )
+    train.add_argument(
+        "--lr", type=_positive_float, default=1e-3, help="learning rate (default: 0.001)"
+    )
+    train.add_argument(
+        "--optimizer", choices=OPTIMIZERS, default="adam", help="optimizer (default: adam)"
+    )
+    train.add_argument(
+        "--early-stopping",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="stop on the most recent 10%% of the training rows (default: on)",
+    )
+    _add_split_options(train, default=0.3)
+    _add_training_options(train)
+    train.set_defaults(handler=("train", "run"))
+
+
+def _add_evaluate(commands):
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score a saved model and persistence on the hold-out",
+        description="Print MAE, RMSE and MAPE of a saved model and of the persistence forecast "
+        "on the last --test-size fraction of the rows. Load only joblib model files you "
+        "trust: loading one can run code (skrnn's data-only files cannot).",
+    )
+    _add_data_options(evaluate, target_required=False)
+    evaluate.add_argument("--model", required=True, help="a model saved by 'skrnn train'")
+    _add_split_options(evaluate, default=None)
+    evaluate.add_argument("--plot", metavar="PNG", help="save a plot of truth vs forecast")
+    evaluate.set_defaults(handler=("evaluate", "run"))
+
+
+def _add_predict(commands):
+    predict = commands.add_parser(
+        "predict",
+        help="write the forecasts made from every row to a CSV file",
+        description="Write the forecasts a saved model makes from every row of the file: one "
+        "line per forecast with its origin (the date of the row it was made from), its "
+        "step (1 to the model's horizon) and its target_date (the date it forecasts). The "
+        "forecasts from the last row are those of the future; their dates follow the file's "
+        "frequency. Load only joblib model files you trust.",
+    )
+    _add_data_options(predict, target_required=False)
+    predict.add_argument("--model", required=True, help="a model saved by 'skrnn train'")
+    predict.add_argument("--out", required=True, help="CSV file to write ('-' for stdout)")
+    predict.set_defaults(handler=("predict", "run"))
+
+
+def _add_compare(commands):
+    compare = commands.add_parser(
+        "compare",
+        help="tune and score RNN, deep RNN, bidirectional RNN, LSTM, GRU, ridge, persistence",
+        description="Tune every model by grid search over forward-chaining CV (TimeSeriesSplit) "
+        "on the training rows, refit it, and score it on the hold-out beside persistence "
+        "(skrnn.compare_forecasters does the same in Python).",
+    )
+    _add_data_options(compare, target_required=True)
+    _add_compare_options(compare)
+    _add_features(compare)
+    _add_horizon(compare)
+    _add_split_options(compare, default=0.3)
+    compare.add_argument("--plot", metavar="PNG", help="save a plot of the comparison")
+    compare.add_argument("--table", metavar="CSV", help="save the results table")
+    compare.add_argument(
+        "--predictions", metavar="CSV", help="save every model's hold-out forecast"
+    )
+    compare.set_defaults(handler=("compare", "run"))
+
+
+def _add_demo(commands):
+    demo = commands.add_parser(
+        "demo",
+        help="run 'compare' on the bundled IBM prices and save a plot",
+        description="Compare every model on daily closing prices shipped with skrnn "
+        "(skrnn.datasets.load_stock) and save the table, the forecasts and a plot.",
+    )
+    demo.add_argument("--ticker", default="IBM", help="AAPL, GOOG, IBM or MSFT (default: IBM)")
+    demo.add_argument(
+        "--output-dir",
+        default="demo_output",
+        metavar="DIR",
+        help="where to write the results (default: demo_output)",
+    )
+    _add_compare_options(demo)
+    demo.set_defaults(handler=("compare", "run_demo"), test_size=0.3, horizon=1, features=None)
+
+
+def _add_compare_options(parser):
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        choices=MODELS,
+        default=list(MODELS),
+        metavar="MODEL",
+        help=f"models to compare, among {', '.join(MODELS)} (default: all)",
+    )
+    parser.add_argument(
+        "--window",
+        nargs="+",
+        type=_int_at_least(1),
+        default=[7, 14],
+        help="window sizes to search (default: 7 14)",
+    )
+    parser.add_argument(
+        "--hidden-size",
+        nargs="+",
+        type=_int_at_least(1),
+        default=[32],
+        help="hidden sizes to search (default: 32)",
+    )
+    parser.add_argument(
+        "--lr",
+        nargs="+",
+        type=_positive_float,
+        default=[1e-3],
+        help="learning rates to search (default: 0.001)",
+    )
+    parser.add_argument(
+        "--epochs", type=_int_at_least(1), default=30, help="maximum epochs per fit (default: 30)"
+    )
+    parser.add_argument(
+        "--early-stopping",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="early stopping on the most recent training rows (default: on)",
+    )
+    parser.add_argument(
+        "--cv", type=_int_at_least(2), default=3, help="TimeSeriesSplit folds (default: 3)"
+    )
+    parser.add_argument(
+        "--n-jobs", type=int, default=1, help="parallel fits of a grid search (default: 1)"
+    )
+    _add_training_options(parser)

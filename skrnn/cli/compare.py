@@ -1,0 +1,219 @@
+"""``skrnn compare`` and ``skrnn demo``: persistence, ridge and recurrent networks side by side.
+
+The comparison itself is :func:`skrnn.compare_forecasters`; this module builds the
+candidates from the options, calls it, prints the table and writes the files.
+"""
+
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import RidgeCV
+
+from skrnn import PersistenceRegressor, compare_forecasters
+from skrnn.datasets import load_stock
+
+from ._data import check_rows, read_for, select_columns, supervised, target_dates
+from ._models import network, pipeline, torch_threads
+from ._output import (
+    check_matplotlib,
+    check_output,
+    format_table,
+    params_text,
+    plot_comparison,
+    save_figure,
+)
+from ._parser import BASELINES, NETWORKS
+
+_TABLE_NOTES = """\
+epochs: epochs trained in the final refit; kept epoch: whose weights the network kept.
+Kept epoch 0 means training did not significantly beat the network's starting point, its
+linear forecast (persistence, plus ridge corrections where they hold up), on the most recent
+training rows, so the network is that forecast."""
+_PLAIN_NOTE = """\
+'LSTM, plain' is the network of the usual tutorials: skip=None, center=False."""
+
+
+def run(args):
+    outputs = {"plot": args.plot, "table": args.table, "predictions": args.predictions}
+    for option, path in outputs.items():
+        if path:
+            check_output(path, f"--{option}")
+    if args.plot:
+        check_matplotlib("--plot")
+    frame, features = read_for(args, lambda frame: (args.target, args.features))
+    _run(frame, features, args, args.data, outputs)
+    written = [str(path) for path in outputs.values() if path]
+    if written:
+        print(f"Saved {', '.join(written)}.")
+    return 0
+
+
+def run_demo(args):
+    out = Path(args.output_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--output-dir {out} exists and is not a directory.")
+    try:
+        check_matplotlib("the demo's plot")
+        plot = out / "comparison.png"
+    except ImportError as exc:
+        print(f"skrnn demo: {exc} Skipping the plot.", file=sys.stderr)
+        plot = None
+    frame = load_stock(args.ticker)
+    out.mkdir(parents=True, exist_ok=True)
+    args.target = "Close"
+    source = f'skrnn.datasets.load_stock("{args.ticker}")'
+    features = select_columns(frame, args.target, None, source)
+    outputs = {
+        "table": out / "comparison.csv",
+        "predictions": out / "predictions.csv",
+        "plot": plot,
+    }
+    start = time.perf_counter()
+    _run(frame, features, args, source, outputs)
+    written = ", ".join(str(path) for path in outputs.values() if path)
+    print(f"Saved {written} ({time.perf_counter() - start:.0f} s).")
+    return 0
+
+
+def candidates(args, target, features, columns):
+    """name -> (pipeline, param grid) of every model of ``--models``, in order.
+
+    `columns` are the columns of the X the pipelines get: the features, and the target
+    for persistence. Where the features leave the target out, the other models select
+    theirs first.
+    """
+    windows = sorted(set(args.window))
+    select = None
+    if list(columns) != list(features):
+        select = ColumnTransformer(
+            [("features", "passthrough", list(features))], verbose_feature_names_out=False
+        )
+    models = {}
+    for key in dict.fromkeys(args.models):
+        if key == "persistence":
+            # Nothing to tune: the forecast is the target's last value, whatever the window.
+            final = PersistenceRegressor(target_feature=list(columns).index(target))
+            models[key] = (pipeline(final, windows[0]), {})
+            continue
+        if key == "ridge":
+            model = pipeline(RidgeCV(alphas=np.logspace(-6, 6, 25)), windows[0], flatten=True)
+            grid = {"window__window": windows}
+        else:
+            _, cell, params = NETWORKS[key]
+            net = network(
+                cell,
+                max_epochs=args.epochs,
+                early_stopping=args.early_stopping,
+                random_state=args.seed,
+                device=args.device,
+                **params,
+            )
+            model = pipeline(net, windows[0])
+            grid = {
+                "window__window": windows,
+                "model__hidden_size": sorted(set(args.hidden_size)),
+                "model__lr": sorted(set(args.lr)),
+            }
+        if select is not None:
+            model.steps.insert(0, ("select", select))
+        models[key] = (model, grid)
+    return models
+
+
+def compare(frame, features, args, source):
+    """:func:`skrnn.compare_forecasters` on `frame` with the models and options of `args`."""
+    columns = list(dict.fromkeys([*features, args.target]))
+    X, y, n_train, _ = supervised(frame, args.target, args.horizon, args.test_size, source)
+    check_rows(n_train, args.window, source, args.test_size, folds=args.cv + 1)
+    with torch_threads(args.threads), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = compare_forecasters(
+            candidates(args, args.target, features, columns),
+            X[columns],
+            y,
+            test_size=args.test_size,
+            cv=args.cv,
+            reference="persistence" if "persistence" in args.models else None,
+            n_jobs=args.n_jobs,
+            progress=False if args.quiet else None,
+        )
+    _summarise(caught)
+    return result
+
+
+def _summarise(caught):
+    """Each kind of warning once: a search fits every model many times, and the same warning
+    from each fit (a network that kept its start, say) would bury the table."""
+    by_category = {}
+    for warning in caught:
+        by_category.setdefault(warning.category, []).append(warning)
+    for category, group in by_category.items():
+        message = str(group[0].message)
+        if len(group) > 1:
+            message += f" ({len(group) - 1} more {category.__name__} from the other fits.)"
+        warnings.warn(message, category, stacklevel=2)
+
+
+def _run(frame, features, args, source, outputs):
+    result = compare(frame, features, args, source)
+    table = _labelled(result.table)
+    forecasts = result.forecasts
+    steps = args.horizon
+    dates, _ = target_dates(frame.index, steps)
+    dates = dates[result.test_start : result.test_start + len(forecasts)]
+    _print(table, args, source, result.n_train, len(forecasts))
+    if outputs.get("table"):
+        table.drop(columns="key").to_csv(outputs["table"], index=False)
+    if outputs.get("predictions"):
+        _dated(forecasts, dates).to_csv(outputs["predictions"], index=False)
+    if outputs.get("plot"):
+        fig = plot_comparison(
+            table.set_index("key"),
+            forecasts,
+            dates[:, 0],
+            target=args.target,
+            horizon=steps,
+            networks=NETWORKS,
+            baselines=BASELINES,
+        )
+        save_figure(fig, outputs["plot"])
+    return result
+
+
+def _labelled(table):
+    """The library's table for print: a ``model`` column of labels, parameters as text."""
+    labels = {**BASELINES, **{key: label for key, (label, _, _) in NETWORKS.items()}}
+    table = table.rename_axis("key").reset_index()
+    table.insert(1, "model", table["key"].map(labels))
+    table["best params"] = table["best params"].map(params_text)
+    return table
+
+
+def _dated(forecasts, dates):
+    """The hold-out forecasts with their origin and target date(s), for the CSV file."""
+    columns = {"origin": forecasts.index}
+    if dates.shape[1] == 1:
+        columns["target_date"] = dates[:, 0]
+    else:
+        for step in range(dates.shape[1]):
+            columns[f"target_date_t+{step + 1}"] = dates[:, step]
+    dated = pd.DataFrame(columns, index=forecasts.index)
+    return pd.concat([dated, forecasts], axis=1)
+
+
+def _print(table, args, source, n_train, n_test):
+    print(
+        f"{source}: {args.target}, {'1 step' if args.horizon == 1 else f'{args.horizon} steps'} "
+        f"ahead; tuned on the first {n_train} rows ({args.cv}-fold TimeSeriesSplit), "
+        f"scored on the last {n_test}."
+    )
+    print(format_table(table.drop(columns="key")))
+    if any(key in NETWORKS for key in args.models):
+        print(_TABLE_NOTES)
+    if "lstm-plain" in args.models:
+        print(_PLAIN_NOTE)

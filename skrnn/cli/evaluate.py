@@ -1,0 +1,101 @@
+"""``skrnn evaluate``: score a saved model and persistence on the hold-out."""
+
+from pathlib import Path
+
+import pandas as pd
+from sklearn.metrics import (
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    root_mean_squared_error,
+)
+
+from skrnn import PersistenceRegressor
+
+from ._data import read_for, supervised, target_dates
+from ._modelfile import load_model
+from ._output import check_matplotlib, check_output, format_table, plot_holdout, save_figure
+from ._text import date_text, names
+
+
+def run(args):
+    if args.plot:
+        check_output(args.plot, "--plot")
+        check_matplotlib("--plot")
+    model, info, target, frame, features = model_and_data(args)
+    test_size = args.test_size or info["test_size"] or 0.3
+    horizon = info["horizon"]
+    X, y, n_train, test_start = supervised(frame, target, horizon, test_size, args.data)
+    # Predict from the whole file, so the first hold-out rows' windows reach back into the
+    # training rows instead of being padded: that is the history a forecaster would have.
+    y_pred = model.predict(X[features])[test_start:]
+    y_test = y.iloc[test_start:]
+    y_base = _persistence(X, y, target, n_train, test_start)
+    name = model_name(model)
+    table = pd.DataFrame(
+        [_metrics(y_test, y_pred), _metrics(y_test, y_base)], index=[name, "Persistence"]
+    )
+    table["MAE / persistence"] = table["MAE"] / table.loc["Persistence", "MAE"]
+    ahead = "1 step" if horizon == 1 else f"1 to {horizon} steps"
+    print(
+        f"Hold-out: the last {len(y_test)} rows of {args.data}: forecasts of {target} {ahead} "
+        f"ahead, made from {date_text(y_test.index[0])} to {date_text(y_test.index[-1])}."
+    )
+    print(format_table(table.rename_axis("model").reset_index()))
+    if args.plot:
+        dates, _ = target_dates(frame.index, 1)
+        dates = dates[test_start : len(X), 0]
+        step = "" if horizon == 1 else " (step 1 of each forecast)"
+        fig = plot_holdout(
+            y_test,
+            y_pred,
+            y_base,
+            dates,
+            target=target,
+            name=name,
+            title=f"{target}, 1 step ahead{step}: hold-out of {Path(args.data).name}",
+        )
+        save_figure(fig, args.plot)
+        print(f"Saved the plot to {args.plot}.")
+    return 0
+
+
+def model_and_data(args):
+    """The saved model, what it was trained for, the target, the series and its features."""
+    model, info = load_model(args.model)
+    target = args.target or info["target"]
+    if target is None:
+        raise ValueError(
+            f"--model {args.model} does not say which column it forecasts: pass --target."
+        )
+    features = info["features"]
+
+    def columns_of(frame):
+        missing = [name for name in features if name not in frame.columns]
+        if missing:
+            raise ValueError(
+                f"{args.data} lacks the column(s) the model was trained on: {names(missing)}."
+            )
+        return target, features
+
+    frame, features = read_for(args, columns_of)
+    return model, info, target, frame, features
+
+
+def model_name(model):
+    final = model[-1] if hasattr(model, "steps") else model
+    return type(final).__name__
+
+
+def _metrics(y_true, y_pred):
+    """MAE, RMSE and MAPE (%) of a forecast, averaged over its outputs."""
+    return {
+        "MAE": mean_absolute_error(y_true, y_pred),
+        "RMSE": root_mean_squared_error(y_true, y_pred),
+        "MAPE %": 100 * mean_absolute_percentage_error(y_true, y_pred),
+    }
+
+
+def _persistence(X, y, target, n_train, test_start):
+    """Persistence forecasts of the hold-out rows, fitted (mapped) on the training rows."""
+    persistence = PersistenceRegressor().fit(X[[target]].iloc[:n_train], y.iloc[:n_train])
+    return persistence.predict(X[[target]].iloc[test_start:])

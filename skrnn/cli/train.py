@@ -1,0 +1,95 @@
+"""``skrnn train``: fit a network on the training rows of a CSV series and save it."""
+
+import shlex
+import time
+
+from ._data import check_rows, read_for, supervised
+from ._modelfile import save_model
+from ._models import network, pipeline, progress_callbacks, torch_threads
+from ._output import check_output
+from ._text import date_text
+
+
+def run(args):
+    if args.nonlinearity is not None and args.cell != "rnn":
+        raise ValueError(f"--nonlinearity applies to --cell rnn only (got --cell {args.cell}).")
+    check_output(args.out, "--out")
+    source = args.data
+    frame, features = read_for(args, lambda frame: (args.target, args.features))
+    X, y, n_train, test_start = supervised(frame, args.target, args.horizon, args.test_size, source)
+    X = X[features]
+    check_rows(n_train, [args.window], source, args.test_size)
+
+    params = dict(
+        hidden_size=args.hidden_size,
+        num_layers=args.num_layers,
+        bidirectional=args.bidirectional,
+        max_epochs=args.epochs,
+        lr=args.lr,
+        optimizer=args.optimizer,
+        early_stopping=args.early_stopping,
+        random_state=args.seed,
+        device=args.device,
+        callbacks=progress_callbacks(args, f"train {args.cell}"),
+    )
+    if args.nonlinearity is not None:
+        params["nonlinearity"] = args.nonlinearity
+    if args.plain:
+        params.update(skip=None, center=False)
+    net = network(args.cell, **params)
+    model = pipeline(net, args.window)
+    start = time.perf_counter()
+    with torch_threads(args.threads):
+        model.fit(X.iloc[:n_train], y.iloc[:n_train])
+    seconds = time.perf_counter() - start
+    # The progress bar belongs to this run, not to the saved model.
+    net.set_params(callbacks=None)
+
+    with_info = save_model(
+        model,
+        args.out,
+        target=args.target,
+        features=features,
+        horizon=args.horizon,
+        test_size=args.test_size,
+        date_column=args.date_column,
+    )
+    later = ""
+    if not with_info:  # data only: the pipeline, not what it was trained for
+        later = f" --target {args.target}"
+        if args.test_size != 0.3:
+            later += f" --test-size {args.test_size}"
+    later += _csv_options(args)
+
+    index = X.index
+    print(
+        f"Trained {type(net).__name__} on {n_train} rows of {source} "
+        f"({date_text(index[0])} to {date_text(index[n_train - 1])}) in {seconds:.1f} s: "
+        f"{net.n_iter_} epochs, kept {_kept(net.best_epoch_)}."
+    )
+    print(f"Saved the model to {args.out}.")
+    print(
+        f"Score it on the hold-out (the last {len(X) - test_start} rows): "
+        f"skrnn evaluate {source} --model {args.out}{later}"
+    )
+    return 0
+
+
+def _csv_options(args):
+    """The options to read the file again the same way, for the next command printed."""
+    sep = "'\\t'" if args.sep == "\t" else shlex.quote(args.sep)
+    options = {
+        "--date-column": None if args.date_column == "Date" else shlex.quote(args.date_column),
+        "--sep": None if args.sep == "," else sep,
+        "--decimal": None if args.decimal == "." else shlex.quote(args.decimal),
+        "--date-format": None if args.date_format is None else shlex.quote(args.date_format),
+        "--missing": None if args.missing == "error" else args.missing,
+    }
+    text = "".join(f" {option} {value}" for option, value in options.items() if value)
+    return text + (" --dayfirst" if args.dayfirst else "")
+
+
+def _kept(best_epoch):
+    if best_epoch == 0:
+        return "the starting weights (epoch 0: training did not beat the linear forecast)"
+    return f"the weights of epoch {best_epoch}"

@@ -1,0 +1,181 @@
+"""skrnn.compare_forecasters: what ``skrnn compare`` does, as a function."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.dummy import DummyRegressor
+from sklearn.linear_model import Ridge
+from sklearn.metrics import mean_absolute_error, root_mean_squared_error
+from sklearn.model_selection import GridSearchCV, KFold, TimeSeriesSplit
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skrnn import (
+    GRURegressor,
+    PersistenceRegressor,
+    SlidingWindow,
+    compare_forecasters,
+    make_supervised,
+)
+from skrnn.datasets import load_stock, make_sine
+
+TINY = dict(hidden_size=4, max_epochs=2, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def sine():
+    return make_supervised(make_sine(240, random_state=0), target="value")
+
+
+def ridge_on_lags():
+    return make_pipeline(SlidingWindow(5, flatten=True), Ridge())
+
+
+def test_the_table_forecasts_and_searches(sine):
+    X, y = sine
+    result = compare_forecasters(
+        {
+            "persistence": PersistenceRegressor(),
+            "ridge": (ridge_on_lags(), {"slidingwindow__window": [3, 6], "ridge__alpha": [1, 10]}),
+            "mean": DummyRegressor(),
+        },
+        X,
+        y,
+        test_size=0.25,
+        cv=3,
+    )
+    assert set(result) == {"table", "forecasts", "searches", "n_train", "test_start"}
+    table, forecasts = result.table, result.forecasts
+    assert list(table.index) == ["persistence", "ridge", "mean"]
+    assert table.index.name == "model"
+    assert list(table.columns) == [
+        "best params", "MAE", "RMSE", "MAE / persistence", "epochs", "kept epoch", "fit s",
+    ]  # fmt: skip
+    n_test = int(np.ceil(0.25 * len(X)))
+    assert result.test_start == result.n_train == len(X) - n_test
+    assert list(forecasts.columns) == ["truth", "persistence", "ridge", "mean"]
+    pd.testing.assert_index_equal(forecasts.index, y.index[-n_test:])
+    np.testing.assert_array_equal(forecasts["truth"], y.iloc[-n_test:])
+    # Persistence forecasts the last value; its ratio to itself is 1.
+    np.testing.assert_allclose(forecasts["persistence"], X["value"].iloc[-n_test:])
+    assert table.loc["persistence", "MAE / persistence"] == 1.0
+    for name in ("persistence", "ridge", "mean"):
+        assert table.loc[name, "MAE"] == pytest.approx(
+            mean_absolute_error(forecasts["truth"], forecasts[name])
+        )
+        assert table.loc[name, "RMSE"] == pytest.approx(
+            root_mean_squared_error(forecasts["truth"], forecasts[name])
+        )
+    # The ridge was tuned over its grid, on the training rows, and refitted on all of them.
+    search = result.searches["ridge"]
+    assert isinstance(search, GridSearchCV)
+    assert len(search.cv_results_["params"]) == 4
+    assert table.loc["ridge", "best params"] == search.best_params_
+    assert isinstance(search.cv, TimeSeriesSplit)
+    assert search.cv.n_splits == 3
+    assert search.n_splits_ == 3
+    window = search.best_params_["slidingwindow__window"]
+    assert search.best_estimator_[-1].n_features_in_ == window  # one lag column per step
+    assert table["epochs"].isna().all()
+    assert table.loc["persistence", "best params"] == {}
+
+
+def test_the_training_rows_are_the_first_ones(sine):
+    X, y = sine
+    result = compare_forecasters(
+        {"scaled": make_pipeline(StandardScaler(), PersistenceRegressor())}, X, y, test_size=60
+    )
+    scaler = result.searches["scaled"].best_estimator_[0]
+    assert result.n_train == len(X) - 60
+    assert scaler.n_samples_seen_ == len(X) - 60
+    np.testing.assert_allclose(scaler.mean_, X.iloc[: len(X) - 60].mean().to_numpy())
+
+
+def test_a_network_is_trained_and_reports_its_epochs(sine):
+    X, y = sine
+    network = make_pipeline(SlidingWindow(5), GRURegressor(early_stopping=False, **TINY))
+    result = compare_forecasters({"gru": network}, X, y, cv=2)
+    assert result.table.loc["gru", "epochs"] == 2
+    assert result.table.loc["gru", "kept epoch"] in (0, 1, 2)
+    assert str(result.table["epochs"].dtype) == "Int64"
+    assert "MAE / persistence" not in result.table  # no persistence, no ratio
+    assert not hasattr(network[-1], "n_iter_")  # the candidates are cloned, not fitted
+
+
+def test_multi_step_forecasts_leave_a_gap():
+    X, y = make_supervised(make_sine(240, random_state=0), target="value", horizon=3)
+    result = compare_forecasters({"persistence": PersistenceRegressor()}, X, y, test_size=0.2)
+    test_start = len(X) - int(np.ceil(0.2 * len(X)))
+    assert result.test_start == test_start
+    assert result.n_train == test_start - 2  # their targets lie in the hold-out
+    assert list(result.forecasts.columns) == [
+        "truth_t+1", "truth_t+2", "truth_t+3",
+        "persistence_t+1", "persistence_t+2", "persistence_t+3",
+    ]  # fmt: skip
+    assert result.searches["persistence"].cv.gap == 2
+    np.testing.assert_allclose(result.forecasts["truth_t+2"], y.iloc[test_start:, 1])
+
+
+def test_arrays_and_a_named_reference():
+    values = np.sin(np.arange(150) / 5)
+    X, y = make_supervised(values.reshape(-1, 1), target=0)
+    result = compare_forecasters(
+        {"ridge": ridge_on_lags(), "persistence": PersistenceRegressor()},
+        X,
+        y,
+        reference="ridge",
+        cv=KFold(2),  # any splitter is passed on
+    )
+    assert result.table.loc["ridge", "MAE / ridge"] == 1.0
+    assert isinstance(result.forecasts.index, pd.RangeIndex)
+    assert result.forecasts.index[0] == result.test_start
+    assert isinstance(result.searches["ridge"].cv, KFold)
+
+
+def test_the_stock_comparison_of_the_command_line_in_a_few_lines():
+    """What ``skrnn compare`` prints, from Python: on prices, every forecaster that kept
+    its starting point ties with persistence."""
+    prices = load_stock("IBM").iloc[-300:]
+    X, y = make_supervised(prices, target="Close")
+    result = compare_forecasters(
+        {
+            "persistence": make_pipeline(
+                StandardScaler(), SlidingWindow(5), PersistenceRegressor()
+            ),
+            "gru": (
+                make_pipeline(StandardScaler(), SlidingWindow(5), GRURegressor(**TINY)),
+                {"slidingwindow__window": [5, 10]},
+            ),
+        },
+        X,
+        y,
+        cv=2,
+    )
+    assert result.table.loc["persistence", "MAE / persistence"] == 1.0
+    assert result.table.loc["gru", "best params"]["slidingwindow__window"] in (5, 10)
+    assert np.isfinite(result.table.loc["gru", "MAE / persistence"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"estimators": {}}, ValueError, "estimators is empty"),
+        ({"estimators": {"truth": PersistenceRegressor()}}, ValueError, "'truth' names"),
+        ({"estimators": {"a": "ridge"}}, TypeError, r"estimators\['a'\] must be an estimator"),
+        ({"estimators": {1: PersistenceRegressor()}}, TypeError, "named by strings"),
+        ({"reference": "ridge"}, ValueError, "reference='ridge' is not one of"),
+        ({"test_size": 1.5}, ValueError, "'test_size' parameter"),
+        ({"test_size": 239}, ValueError, "too few to hold out test_size=239"),
+        ({"cv": 1}, ValueError, "'cv' parameter"),
+        ({"cv": None}, ValueError, "'cv' parameter"),  # KFold would train on the future
+        ({"y": np.zeros(10)}, ValueError, "X has 239 rows but y has 10"),
+    ],
+)
+def test_errors_name_what_is_wrong(kwargs, error, match, sine):
+    X, y = sine
+    arguments = {"estimators": {"persistence": PersistenceRegressor()}, "X": X, "y": y}
+    arguments.update(kwargs)
+    with pytest.raises(error, match=match):
+        compare_forecasters(
+            arguments.pop("estimators"), arguments.pop("X"), arguments.pop("y"), **arguments
+        )
