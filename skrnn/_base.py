@@ -5,10 +5,12 @@ One place builds the skorch net; the cells (RNN, LSTM, GRU) differ by the class 
 decoding). Everything a user can get wrong is checked before torch runs.
 """
 
+import math
 import threading
 import warnings
 from contextlib import contextmanager, nullcontext
 from copy import deepcopy
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -18,11 +20,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import GradientNormClipping
+from skorch.helper import predefined_split
 
-from ._callbacks import DivergenceGuard, EarlyStopping
+from ._callbacks import DivergenceGuard, EarlyStopping, StartKeptWarning
 from ._compact import CompactWindows
-from ._data import TailSplit, WindowDataset, WindowLoader
+from ._data import WindowDataset, WindowLoader
+from ._device import resolve_device
 from ._modules import RecurrentModule
+from ._stats import significantly_positive
 from ._validation import check_windows
 
 OPTIMIZERS = {
@@ -31,6 +36,15 @@ OPTIMIZERS = {
     "sgd": torch.optim.SGD,
     "rmsprop": torch.optim.RMSprop,
 }
+
+# Optimizer steps of patience at least, whatever n_iter_no_change says: on a few hundred
+# rows an epoch is a handful of steps, too few for the validation loss to move.
+MIN_PATIENCE_STEPS = 100
+# Validation rows the keep-or-discard test pools, at least (using up to MAX_FOLDS folds).
+GATE_ROWS = 100
+MAX_FOLDS = 3
+# Windows per module call at prediction, by device type (see BaseRecurrent._forward).
+PREDICT_ROWS = {"cpu": 32, "default": 1024}
 
 # torch's global RNG drives weight initialisation and dropout. Fits seed it inside
 # fork_rng, which restores the caller's state afterwards; the lock keeps two threads from
@@ -55,7 +69,8 @@ class BaseRecurrent(BaseEstimator):
     _cell = "lstm"
     _net_class = None  # skorch NeuralNetRegressor or NeuralNetClassifier
     _criterion = None
-    _sample_loss = None  # per-row loss for EarlyStopping's test against epoch 0
+    _sample_loss = None  # per-row loss, for the keep-or-discard test of the trained network
+    _gate = False  # whether trained weights must beat the starting ones significantly
 
     _parameter_constraints: dict = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -64,7 +79,7 @@ class BaseRecurrent(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "center": [StrOptions({"auto"}), "boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(OPTIMIZERS))],
         "momentum": [Interval(Real, 0, 1, closed="left")],
@@ -82,30 +97,43 @@ class BaseRecurrent(BaseEstimator):
     }
 
     # -- hooks for regressors and classifiers -------------------------------------------
-    def _encode_target(self, y, *, reset):
-        """Checked `y` -> 2-D training target for the criterion; set target attributes."""
+    def _encode_target(self, y, windows, *, reset):
+        """Checked `y` -> (training target for the criterion, per-window statistics the
+        module needs or None); set target attributes."""
         raise NotImplementedError
 
-    def _prepare_module(self, windows, y_train):
-        """Fit what the module needs from the data besides training (fitted attributes)."""
+    def _window_norm(self, windows):
+        """Per-window statistics the module needs with each window (None: none)."""
+        return None
 
-    def _module_kwargs(self):
+    def _fit_start(self, windows, y_train, norm):
+        """What the untrained module starts from, fitted on these rows (e.g. the skip)."""
+        return None
+
+    def _set_start(self, start, windows, y_train):
+        """Keep the start fitted on all training rows as fitted attributes."""
+
+    def _start_of_fitted(self):
+        """The start of the fitted estimator (from its fitted attributes)."""
+        return None
+
+    def _module_kwargs(self, start):
         """Module arguments that depend on fitted attributes (output size, skip)."""
         raise NotImplementedError
 
     def _resolve_center(self):
         """Whether the network sees centred windows (``center="auto"`` resolved)."""
-        return True if self.center == "auto" else self.center
+        return False if self.center == "auto" else self.center
 
     def _net_kwargs(self):
         """Extra skorch net arguments (e.g. the classifier's classes and class weights)."""
         return {}
 
-    def _init_module(self, module):
+    def _init_module(self, module, start):
         """Set non-trained state of a freshly initialised module."""
 
-    def _decode(self, output):
-        """Module output (numpy) -> predictions."""
+    def _validation_folds(self, windows, y_train, n_folds, seed):
+        """(train, valid) row indices of each early-stopping fold."""
         raise NotImplementedError
 
     # -- fitting -------------------------------------------------------------------------
@@ -130,43 +158,146 @@ class BaseRecurrent(BaseEstimator):
         """
         warm = self.warm_start and hasattr(self, "net_")
         X, y = check_windows(self, X, y, reset=not warm, y_numeric=self._y_numeric)
+        device = resolve_device(self.device)
         windows = self._compact(X, reset=not warm)
         if self.early_stopping and len(windows) < 2:
             raise ValueError(
                 "early_stopping=True needs at least 2 samples (1 sample was given) to hold "
-                "out the most recent ones for validation; pass more rows or "
-                "early_stopping=False."
+                "out some for validation; pass more rows or early_stopping=False."
             )
-        y_train = self._encode_target(y, reset=not warm)
+        y_train, norm = self._encode_target(y, windows, reset=not warm)
         rng = check_random_state(self.random_state)
-        init_seed, train_seed, shuffle_seed = rng.randint(np.iinfo(np.int32).max, size=3)
+        seeds = _Seeds(*rng.randint(np.iinfo(np.int32).max, size=4))
+        dataset = WindowDataset(windows, y_train, device=device, norm=norm)
 
         if warm:
-            net = self._continue_net()
-            epochs_before = len(net.history)
+            self._continue(dataset, y_train, seeds)
+            return self
+        self.device_ = device
+        start = self._fit_start(windows, y_train, norm)
+        self._set_start(start, windows, y_train)
+        self.center_ = self._resolve_center()
+        self.batch_size_ = self._resolve_batch_size(len(windows))
+        self.validation_loss_ = None
+        epochs, interrupted = self.max_epochs, None
+        if self.early_stopping:
+            epochs, interrupted = self._select_epochs(windows, y_train, norm, dataset, seeds)
+        if interrupted is None:  # the final network: trained on every row
+            net = self._new_net(start, seeds)
+            epochs_run = self._train(net, dataset, epochs, seeds) if epochs else 0
+            interrupted = _interrupted(net, epochs_run, epochs)
+            diverged = getattr(dict(net.callbacks_)["divergence_guard"], "diverged_", False)
+            self.best_epoch_ = epochs_run - int(diverged)
         else:
-            self._prepare_module(windows, y_train)
-            self.center_ = self._resolve_center()
-            net = self._build_net(shuffle_seed)
-            with _seeded_torch(init_seed, self.device):
-                net.initialize()
-            self._init_module(net.module_)
-            epochs_before = 0
-        dataset = WindowDataset(windows, y_train, device=net.device)
-        # Dropout draws from torch's global RNG during training; nothing else does.
-        training_rng = _seeded_torch(train_seed, self.device) if self.dropout else nullcontext()
-        with training_rng:
-            net.partial_fit(dataset)
+            (net, epochs_run), epochs, interrupted = interrupted, self.max_epochs, True
         self.net_ = net
-        self._report_stop(net, len(net.history) - epochs_before)
+        self.n_iter_ = epochs_run
+        self._warn_if_interrupted(epochs_run, epochs, interrupted)
         return self
 
-    def _build_net(self, shuffle_seed=None):
+    def _select_epochs(self, windows, y_train, norm, dataset, seeds):
+        """How many epochs to train on all rows, from early stopping on held-out folds.
+
+        Each fold trains a fresh network on its training rows (from its own start, fitted
+        on those rows) and stops when its validation loss has not improved for the patience;
+        the best epochs of the folds are averaged. For a regressor the trained networks must
+        also beat their starts significantly on the pooled validation rows (0 epochs
+        otherwise: the estimator is its start).
+
+        Returns ``(epochs, None)``, or ``(epochs, (net, epochs_run))`` when the user
+        interrupted a fold: that fold's network is then the result.
+        """
+        n_folds = _n_folds(len(windows), self.validation_fraction)
+        folds = self._validation_folds(windows, y_train, n_folds, seeds.split)
+        best_epochs, gains, curves = [], [], []
+        for train_index, valid_index in folds:
+            fold_norm = None if norm is None else norm[train_index]
+            start = self._fit_start(windows.subset(train_index), y_train[train_index], fold_norm)
+            patience = self._patience(len(train_index))
+            early = EarlyStopping(patience, self.tol, self._sample_loss, score_start=self._gate)
+            net = self._new_net(start, seeds, early, dataset.subset(valid_index))
+            epochs_run = self._train(net, dataset.subset(train_index), self.max_epochs, seeds)
+            curves.append(early.curve_)
+            if _interrupted(net, epochs_run, self.max_epochs):
+                self._set_start(start, windows.subset(train_index), y_train[train_index])
+                self.best_epoch_ = early.best_epoch_ or 0
+                self.validation_loss_ = _stack_curves(curves)
+                return early.best_epoch_, (net, epochs_run)
+            if early.best_epoch_ is not None:  # None: diverged in its first epoch
+                best_epochs.append(early.best_epoch_)
+            if early.gains_ is not None:
+                gains.append(early.gains_)
+        self.validation_loss_ = _stack_curves(curves)
+        epochs = max(1, round(float(np.mean(best_epochs)))) if best_epochs else 1
+        if self._gate:
+            gains = np.concatenate(gains) if gains else np.zeros(0)
+            if not significantly_positive(gains):
+                self._warn_start_kept(gains)
+                return 0, None
+        return epochs, None
+
+    def _continue(self, dataset, y_train, seeds):
+        """warm_start: train the fitted network further, on all rows (validated on the most
+        recent block when early stopping, keeping the best epoch)."""
+        early = None
+        if self.early_stopping:
+            folds = self._validation_folds(dataset.windows, y_train, 1, seeds.split)
+            train_index, valid_index = folds[0]
+            early = EarlyStopping(self._patience(len(train_index)), self.tol)
+            net = self._continue_net(early, dataset.subset(valid_index))
+            dataset = dataset.subset(train_index)
+        else:
+            net = self._continue_net()
+        epochs_before = len(net.history)
+        epochs_run = self._train(net, dataset, self.max_epochs, seeds)
+        interrupted = _interrupted(net, epochs_run, self.max_epochs)
+        net.set_params(train_split=None)
+        net.callbacks_ = [(name, cb) for name, cb in net.callbacks_ if name != "early_stopping"]
+        self.net_ = net
+        self.n_iter_ = epochs_run
+        self.best_epoch_ = epochs_before + (early.best_epoch_ if early else epochs_run)
+        self._warn_if_interrupted(epochs_run, self.max_epochs, interrupted)
+
+    def _new_net(self, start, seeds, early_stopping=None, valid=None):
+        """A freshly initialised net; with `early_stopping`, validated on dataset `valid`."""
+        net = self._build_net(start, shuffle_seed=seeds.shuffle, early_stopping=early_stopping)
+        if valid is not None:
+            net.set_params(train_split=predefined_split(valid))
+        with _seeded_torch(seeds.init, net.device):
+            net.initialize()
+        self._init_module(net.module_, start)
+        return net
+
+    def _train(self, net, dataset, epochs, seeds):
+        """Train `net` on `dataset` for up to `epochs` epochs; return the epochs run."""
+        net.set_params(max_epochs=epochs)
+        before = len(net.history)
+        # Dropout draws from torch's global RNG during training; nothing else does.
+        seeded = _seeded_torch(seeds.train, net.device) if self.dropout else nullcontext()
+        with seeded:
+            net.partial_fit(dataset)
+        return len(net.history) - before
+
+    def _resolve_batch_size(self, n_samples):
+        if self.batch_size != "auto":
+            return self.batch_size
+        # About ten optimizer steps per epoch on small data, 128 windows per step on large.
+        return int(min(128, max(16, math.ceil(n_samples / 10))))
+
+    def _patience(self, n_train):
+        """Epochs without improvement before stopping: `n_iter_no_change`, but at least
+        MIN_PATIENCE_STEPS optimizer steps, so that small data sets get a fair chance."""
+        steps_per_epoch = math.ceil(n_train / self.batch_size_)
+        return max(self.n_iter_no_change, math.ceil(MIN_PATIENCE_STEPS / steps_per_epoch))
+
+    def _build_net(self, start=None, *, shuffle_seed=None, early_stopping=None):
         """The skorch net for this estimator's parameters and fitted input shapes.
 
         Also used to restore a saved model (:func:`skrnn.load`), hence only fitted
         attributes, never the training data.
         """
+        if start is None:
+            start = self._start_of_fitted()
         module_kwargs = dict(
             cell=self._cell,
             input_size=self.n_features_in_ if self._n_input_dims == 3 else 1,
@@ -177,7 +308,7 @@ class BaseRecurrent(BaseEstimator):
             nonlinearity=getattr(self, "nonlinearity", "tanh"),
             window=self.n_timesteps_in_,
             center=self.center_,
-            **self._module_kwargs(),
+            **self._module_kwargs(start),
         )
         optimizer_kwargs = {"weight_decay": self.weight_decay}
         if self.optimizer in ("sgd", "rmsprop"):
@@ -185,11 +316,11 @@ class BaseRecurrent(BaseEstimator):
         callbacks = [("divergence_guard", DivergenceGuard())]
         if self.clip_grad_norm is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.clip_grad_norm)))
-        if self.early_stopping:
-            early_stopping = EarlyStopping(self.n_iter_no_change, self.tol, self._sample_loss)
+        if early_stopping is not None:
             callbacks.append(("early_stopping", early_stopping))
         # Fits work on copies: a user's callback objects are parameters and must not change.
         callbacks += deepcopy(self.callbacks or [])
+        batch_size = getattr(self, "batch_size_", None) or self._resolve_batch_size(1)
         return self._net_class(
             module=RecurrentModule,
             **{f"module__{key}": value for key, value in module_kwargs.items()},
@@ -198,22 +329,27 @@ class BaseRecurrent(BaseEstimator):
             **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},
             lr=self.lr,
             max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            batch_size=batch_size,
             iterator_train=WindowLoader,
             iterator_train__shuffle=True,
             iterator_train__random_state=shuffle_seed,
             iterator_valid=WindowLoader,
-            iterator_valid__batch_size=max(self.batch_size, 1024),
-            train_split=TailSplit(self.validation_fraction) if self.early_stopping else None,
+            iterator_valid__batch_size=max(batch_size, 1024),
+            train_split=None,
             callbacks=callbacks,
-            device=self.device,
+            device=getattr(self, "device_", None) or resolve_device(self.device),
             verbose=self.verbose,
             **self._net_kwargs(),
         )
 
-    def _continue_net(self):
-        """The fitted net, with this estimator's current training parameters (warm start)."""
+    def _continue_net(self, early_stopping=None, valid=None):
+        """The fitted net, with this estimator's current training parameters (warm start)
+        and, with `early_stopping`, that callback validating on dataset `valid`."""
         net = self.net_
+        if early_stopping is not None:
+            early_stopping.initialize()
+            net.callbacks_ = [*net.callbacks_, ("early_stopping", early_stopping)]
+            net.set_params(train_split=predefined_split(valid))
         fresh = self._build_net()
         changed = [
             key.removeprefix("module__")
@@ -225,52 +361,85 @@ class BaseRecurrent(BaseEstimator):
                 f"warm_start=True continues training the fitted network, so its architecture "
                 f"cannot change; these parameters differ from the fitted ones: {changed}."
             )
-        training = ("lr", "max_epochs", "batch_size", "iterator_valid__batch_size", "verbose")
+        training = ("lr", "batch_size", "iterator_valid__batch_size", "verbose")
         updates = {
             key: getattr(fresh, key) for key in training if getattr(net, key) != getattr(fresh, key)
         }
         return net.set_params(**updates) if updates else net
 
-    def _report_stop(self, net, epochs_run):
-        """Record how the fit ended; say so if the user interrupted it."""
-        callbacks = dict(net.callbacks_)
-        early, guard = callbacks.get("early_stopping"), callbacks["divergence_guard"]
-        self.n_iter_ = epochs_run
-        self.best_epoch_ = early.best_epoch_ if early is not None else len(net.history)
-        finished = guard.diverged_ or (early is not None and early.stopped_)
-        if epochs_run < self.max_epochs and not finished:
-            kept = "best validation" if early is not None else "latest"
-            warnings.warn(
-                f"Training was interrupted after {epochs_run} of {self.max_epochs} epochs; "
-                f"the estimator keeps the {kept} weights reached so far.",
-                UserWarning,
-                stacklevel=3,
-            )
+    def _warn_start_kept(self, gains):
+        n = len(gains)
+        spread = gains.std(ddof=1) if n > 1 else 0.0
+        t = gains.mean() / (spread / math.sqrt(n)) if spread > 0 else 0.0
+        warnings.warn(
+            f"{type(self).__name__} kept its untrained start (best_epoch_=0): the trained "
+            f"networks did not beat it significantly on {n} held-out rows (mean gain "
+            f"{gains.mean():.3g} in scaled squared error, t={t:.2f}; 1.645 is needed). Its "
+            "forecasts are the start's linear forecast.",
+            StartKeptWarning,
+            stacklevel=4,
+        )
+
+    def _warn_if_interrupted(self, epochs_run, epochs, interrupted):
+        if not interrupted:
+            return
+        kept = "best validation" if self.early_stopping else "latest"
+        warnings.warn(
+            f"Training was interrupted after {epochs_run} of {epochs} epochs; "
+            f"the estimator keeps the {kept} weights reached so far.",
+            UserWarning,
+            stacklevel=4,
+        )
 
     # -- prediction ----------------------------------------------------------------------
     def _forward(self, X):
-        """Validated `X` -> module output as a numpy array; never NaN."""
+        """Validated `X` -> module output as a numpy array; never NaN.
+
+        The module runs on blocks of exactly ``PREDICT_ROWS`` windows (the last block
+        filled up with copies), one length of real history at a time. Matrix kernels pick
+        their blocking, and so their rounding, by the number of rows, so a window's
+        prediction would otherwise depend on which other windows share its call; this way
+        every window is computed by the same kernels, whoever its neighbours are.
+        """
         check_is_fitted(self)
         X = check_windows(self, X, reset=False)
         windows = self._compact(X, reset=False)
-        # The module directly rather than net_.forward: for one window (online use),
-        # skorch's prediction loop would cost as much as the network itself.
+        norm = self._window_norm(windows)
         net = self.net_
-        dataset = WindowDataset(windows, device=net.device)
         module = net.module_.eval()
+        device = net.device
+        series = torch.as_tensor(windows.series, device=device)
+        norm_t = None if norm is None else torch.as_tensor(norm, device=device)
+        rows = PREDICT_ROWS.get(torch.device(device).type, PREDICT_ROWS["default"])
+        output = torch.empty((len(windows), module.head.out_features), dtype=torch.float32)
         with torch.inference_mode():
-            batches = [module(**x) for x, _ in net.get_iterator(dataset, training=False)]
-        output = torch.cat(batches).cpu().numpy()
+            for length in np.unique(windows.lengths):
+                index = np.flatnonzero(windows.lengths == length)
+                first = torch.as_tensor(windows.starts[index] + (windows.window - length))
+                samples = torch.as_tensor(index)
+                steps = torch.arange(length)
+                for block in range(0, len(index), rows):
+                    at = torch.arange(block, min(block + rows, len(index)))
+                    n = len(at)
+                    if n < rows:  # filled up with copies of its first window
+                        at = torch.cat([at, at[:1].expand(rows - n)])
+                    x = series[(first[at][:, None] + steps).to(device)]
+                    kwargs = {} if norm_t is None else {"norm": norm_t[samples[at].to(device)]}
+                    output[index[block : block + n]] = module(x, **kwargs)[:n].float().cpu()
+        output = output.numpy()
         if not np.isfinite(output).all():
             raise ValueError(
                 "The network's output is not finite for some samples of X: the inputs are "
                 "far outside the range it was trained on. Scale X as during fit."
             )
-        return output
+        return output, norm
 
     def _compact(self, X, *, reset):
         """3-D windows (a 2-D X is a batch of univariate sequences) in compact form."""
-        windows = CompactWindows.from_array(X if X.ndim == 3 else X[:, :, None])
+        if isinstance(X, CompactWindows):
+            windows = X.as_float32()
+        else:
+            windows = CompactWindows.from_array(X if X.ndim == 3 else X[:, :, None])
         if reset:
             self.n_timesteps_in_ = windows.window
         elif windows.window != self.n_timesteps_in_:
@@ -291,3 +460,36 @@ class BaseRecurrent(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         return tags
+
+
+@dataclass(frozen=True)
+class _Seeds:
+    init: int  # initial weights
+    train: int  # dropout
+    shuffle: int  # order of training rows
+    split: int  # validation rows of a classifier
+
+
+def _n_folds(n_samples, fraction):
+    """Early-stopping folds: enough validation blocks to pool GATE_ROWS rows, at most
+    MAX_FOLDS, each leaving at least as many rows for training as it validates."""
+    block = max(1, math.ceil(fraction * n_samples))
+    wanted = min(MAX_FOLDS, max(1, math.ceil(GATE_ROWS / block)))
+    return max(1, min(wanted, (n_samples - 1) // (2 * block) or 1))
+
+
+def _interrupted(net, epochs_run, epochs):
+    """Whether a run ended before `epochs` without early stopping or divergence ending it."""
+    callbacks = dict(net.callbacks_)
+    early, guard = callbacks.get("early_stopping"), callbacks["divergence_guard"]
+    finished = getattr(guard, "diverged_", False) or (early is not None and early.stopped_)
+    return epochs_run < epochs and not finished
+
+
+def _stack_curves(curves):
+    """Per-fold validation losses as one (n_folds, n_epochs) array, NaN after a fold stopped."""
+    width = max(len(curve) for curve in curves)
+    out = np.full((len(curves), width), np.nan)
+    for row, curve in zip(out, curves, strict=True):
+        row[: len(curve)] = curve
+    return out

@@ -60,7 +60,7 @@ def _unit_affine_fit(x, y):
     return slope, intercept, rel_rms
 
 
-def find_persistence(last, y, feature="auto"):
+def find_persistence(last, y, feature="auto", successors=None):
     """Find the input feature that is the target's own past, and map it to target units.
 
     Parameters
@@ -71,6 +71,10 @@ def find_persistence(last, y, feature="auto"):
         Targets; column 0 is the next value of the series.
     feature : "auto" or int
         The feature to use, or "auto" to find it.
+    successors : callable or None
+        ``successors(k) -> (rows, later)``: the samples that have a sample `k` steps later
+        in the same series, and that sample, for windows of many series. None: the samples
+        are consecutive steps of one series.
 
     Returns
     -------
@@ -89,12 +93,18 @@ def find_persistence(last, y, feature="auto"):
     n_features = last.shape[1]
     last = last.astype(np.float64, copy=False)
     y = y.astype(np.float64, copy=False)
+    if successors is None:
+        n = len(y)
+
+        def successors(k):
+            return np.arange(max(n - k, 0)), np.arange(k, n)
+
     candidates = range(n_features) if feature == "auto" else [feature]
-    exact = [(fit[2], j) for j in candidates if (fit := _shifted_fit(last, y, j, 0))]
+    exact = [(fit[2], j) for j in candidates if (fit := _shifted_fit(last, y, j, 0, successors))]
     if exact:
         feature = min(exact)[1]
         # Output k (horizon k + 1) reappears as the feature k + 1 rows later.
-        fits = [_shifted_fit(last, y, feature, k) for k in range(y.shape[1])]
+        fits = [_shifted_fit(last, y, feature, k, successors) for k in range(y.shape[1])]
         if all(fits):
             slope = np.array([fit[0] for fit in fits])
             intercept = np.array([fit[1] for fit in fits])
@@ -106,12 +116,12 @@ def find_persistence(last, y, feature="auto"):
     return PersistenceMap(feature, slope, intercept, exact=False)
 
 
-def _shifted_fit(last, y, feature, output):
+def _shifted_fit(last, y, feature, output, successors):
     """Exact affine fit of ``y[t, output]`` on ``last[t + output + 1, feature]``, or None."""
-    shift = output + 1
-    if len(y) - shift < 2:
+    rows, later = successors(output + 1)
+    if len(rows) < 2:
         return None
-    slope, intercept, rel_rms = _affine_fit(last[shift:, feature], y[:-shift, output : output + 1])
+    slope, intercept, rel_rms = _affine_fit(last[later, feature], y[rows, output : output + 1])
     if rel_rms < _EXACT_TOL and slope[0] != 0:
         return slope[0], intercept[0], rel_rms
     return None

@@ -1,5 +1,5 @@
-"""skorch callbacks skrnn adds to every net: early stopping that counts the starting weights
-as a candidate, and a guard that stops a diverging fit with its last finite weights."""
+"""skorch callbacks skrnn adds to every net: early stopping that can score the starting
+weights as epoch 0, and a guard that stops a diverging fit with its last finite weights."""
 
 import math
 import warnings
@@ -8,21 +8,24 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
-from ._stats import significantly_positive
-
 
 class DivergenceWarning(ConvergenceWarning):
     """Training stopped because the loss became NaN or infinite."""
 
 
+class StartKeptWarning(UserWarning):
+    """A regressor kept its untrained start: trained networks did not beat it significantly
+    on held-out rows, so its forecasts are its linear forecast (``best_epoch_ == 0``)."""
+
+
 class EarlyStopping(Callback):
     """Stop when the validation loss has not improved for `patience` epochs; keep the best.
 
-    Unlike :class:`skorch.callbacks.EarlyStopping`, the weights the fit starts from are
-    scored first, as epoch 0, and stay the fallback: the best trained weights are kept only
-    if they beat epoch 0 on the validation rows significantly (a one-sided Diebold-Mariano
-    test on the per-row losses, at 5%). A regressor starts as its skip connection's linear
-    forecast, so a network correction that the most recent rows do not confirm is dropped.
+    Only trained epochs compete for best. With ``score_start=True`` the weights the run
+    starts from are scored too, as epoch 0, and the per-row validation losses of the start
+    and of the best epoch are kept (``gains_``), so that the estimator can test whether
+    training helped at all: a regressor starts as its skip connection's linear forecast, a
+    fair rival; a classifier starts from random weights, which are not.
 
     Parameters
     ----------
@@ -31,14 +34,29 @@ class EarlyStopping(Callback):
     tol : float
         Minimum relative decrease of the validation loss that counts as an improvement.
     sample_loss : callable or None
-        ``sample_loss(net, y_pred, y_true) -> (n,) tensor`` of per-row losses, for the test.
-        None keeps the best epoch without testing it against epoch 0.
+        ``sample_loss(net, y_pred, y_true) -> (n,) tensor`` of per-row losses, for
+        ``gains_``; needed with ``score_start=True``.
+    score_start : bool
+        Score the starting weights as epoch 0 and compute ``gains_``.
+
+    Attributes
+    ----------
+    best_epoch_ : int
+        The trained epoch with the lowest validation loss (1-based); its weights are loaded
+        into the module when training ends.
+    curve_ : list of float
+        Validation loss per epoch, starting with epoch 0 when scored (NaN otherwise).
+    gains_ : ndarray of shape (n_valid,)
+        With ``score_start``: per-row loss of the start minus that of the best epoch.
+    stopped_ : bool
+        Whether the patience ran out.
     """
 
-    def __init__(self, patience=10, tol=1e-4, sample_loss=None):
+    def __init__(self, patience=10, tol=1e-4, sample_loss=None, score_start=False):
         self.patience = patience
         self.tol = tol
         self.sample_loss = sample_loss
+        self.score_start = score_start
 
     def on_train_begin(self, net, **kwargs):
         self.best_loss_ = math.inf
@@ -46,37 +64,20 @@ class EarlyStopping(Callback):
         self.best_weights_ = None
         self.misses_ = 0
         self.stopped_ = False
-        self._start = None  # (epoch, weights, per-row validation losses)
+        self.curve_ = [math.nan]
+        self.gains_ = None
+        self._start_losses = None
         self._dataset_valid = None
 
     def on_epoch_begin(self, net, dataset_valid=None, **kwargs):
-        if self.best_epoch_ is None and dataset_valid is not None:
-            epoch = len(net.history) - 1
-            losses = self._row_losses(net, dataset_valid)
-            self._start = (epoch, _snapshot(net.module_), losses)
+        if self.score_start and self._start_losses is None and dataset_valid is not None:
             self._dataset_valid = dataset_valid
-            self._consider(net, losses.mean().item(), epoch)
+            self._start_losses = self._row_losses(net, dataset_valid)
+            self.curve_[0] = self._start_losses.mean().item()
 
     def on_epoch_end(self, net, **kwargs):
-        self._consider(net, net.history[-1, "valid_loss"], net.history[-1, "epoch"])
-        if self.misses_ >= self.patience:
-            self.stopped_ = True
-            raise KeyboardInterrupt  # skorch's way to end the fit loop
-
-    def on_train_end(self, net, **kwargs):
-        if self.best_weights_ is not None:
-            net.module_.load_state_dict(self.best_weights_)
-        if self._start is None or self.sample_loss is None:
-            return
-        start_epoch, start_weights, start_losses = self._start
-        if self.best_epoch_ != start_epoch:
-            gain = start_losses - self._row_losses(net, self._dataset_valid)
-            if not significantly_positive(gain.numpy()):
-                net.module_.load_state_dict(start_weights)
-                self.best_epoch_ = start_epoch
-        self._start = self._dataset_valid = None
-
-    def _consider(self, net, loss, epoch):
+        loss, epoch = net.history[-1, "valid_loss"], len(self.curve_)
+        self.curve_.append(loss)
         threshold = self.best_loss_ - self.tol * abs(self.best_loss_)
         if math.isfinite(loss) and (self.best_epoch_ is None or loss < threshold):
             self.best_loss_, self.best_epoch_ = loss, epoch
@@ -86,22 +87,28 @@ class EarlyStopping(Callback):
             if self.best_epoch_ is None:
                 self.best_epoch_ = epoch
             self.misses_ += 1
+        if self.misses_ >= self.patience:
+            self.stopped_ = True
+            raise KeyboardInterrupt  # skorch's way to end the fit loop
+
+    def on_train_end(self, net, **kwargs):
+        if self.best_weights_ is not None:
+            net.module_.load_state_dict(self.best_weights_)
+        if self._start_losses is not None and self.best_epoch_ is not None:
+            best_losses = self._row_losses(net, self._dataset_valid)
+            self.gains_ = (self._start_losses - best_losses).numpy()
+        self._start_losses = self._dataset_valid = None
 
     def _row_losses(self, net, dataset):
         """Per-row validation losses of the net's current weights (float64, on the CPU)."""
         losses = []
-        for batch in net.get_iterator(dataset, training=False):
-            x, y = batch
-            y_pred = net.evaluation_step((x, y))
-            if self.sample_loss is None:
-                losses.append(net.get_loss(y_pred, y).reshape(1).expand(len(y)))
-            else:
-                losses.append(self.sample_loss(net, y_pred, y))
+        for x, y in net.get_iterator(dataset, training=False):
+            losses.append(self.sample_loss(net, net.evaluation_step((x, y)), y))
         return torch.cat(losses).double().cpu()
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for key in ("best_weights_", "_start", "_dataset_valid"):
+        for key in ("best_weights_", "_start_losses", "_dataset_valid"):
             state.pop(key, None)  # the net holds the kept weights
         return state
 

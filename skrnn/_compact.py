@@ -18,21 +18,57 @@ _IMPUTE_HINT = "impute missing values first, e.g. with SimpleImputer before Slid
 class CompactWindows:
     """``window`` consecutive rows of `series` from ``starts[i]`` form sample ``i``.
 
-    `series` is float32 with front padding replaced by 0; ``lengths[i]`` counts the real
-    (unpadded) steps of sample ``i``, always at the end of its window.
+    Only the last ``lengths[i]`` steps of sample ``i`` are real; what `series` holds at the
+    steps before them is front padding and never read as data (zeros, or the rows of the
+    series stored before this one). ``groups[i]``, for windows of many series, is the code
+    of the series sample ``i`` belongs to; the samples of one series are in time order.
+
+    It behaves as the 3-D array ``(n_samples, window, n_features)`` it stands for, with NaN
+    front padding: ``np.asarray`` builds that array, indexing the first axis selects
+    samples without copying the series. SlidingWindow returns one for many series, which a
+    plain strided view cannot represent in O(rows) memory.
     """
 
     series: np.ndarray
     starts: np.ndarray
     lengths: np.ndarray
     window: int
+    groups: np.ndarray | None = None
+
+    ndim = 3
 
     def __len__(self):
         return len(self.starts)
 
     @property
+    def shape(self):
+        return (len(self.starts), self.window, self.series.shape[1])
+
+    @property
+    def dtype(self):
+        return self.series.dtype
+
+    @property
     def n_features(self):
         return self.series.shape[1]
+
+    def __array__(self, dtype=None, copy=None):
+        windows = self.rows(np.arange(len(self))).astype(
+            np.result_type(self.series.dtype, np.float32) if dtype is None else dtype
+        )
+        padded = np.arange(self.window) < (self.window - self.lengths)[:, None]
+        windows[padded] = np.nan
+        return windows
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple) or key is Ellipsis:
+            return np.asarray(self)[key]
+        index = np.arange(len(self))[key]
+        return self.subset(index) if index.ndim == 1 else np.asarray(self.subset([index]))[0]
+
+    def __repr__(self):
+        kind = f", {len(np.unique(self.groups))} series" if self.groups is not None else ""
+        return f"CompactWindows(shape={self.shape}, dtype={self.dtype}{kind})"
 
     def rows(self, index, feature=None):
         """Windows of samples `index`: ``(len(index), window, n_features)``, or
@@ -40,9 +76,73 @@ class CompactWindows:
         at = self.starts[index, None] + np.arange(self.window)
         return self.series[at] if feature is None else self.series[at, feature]
 
+    def subset(self, index):
+        """The samples at `index`, sharing this object's series."""
+        index = np.asarray(index)
+        groups = None if self.groups is None else self.groups[index]
+        return type(self)(self.series, self.starts[index], self.lengths[index], self.window, groups)
+
     def last(self):
         """The most recent observation of every sample, ``(n_samples, n_features)``."""
         return self.series[self.starts + self.window - 1]
+
+    def positions(self):
+        """Each sample's position within its series (0 for its first sample)."""
+        if self.groups is None:
+            return np.arange(len(self))
+        return _positions(self.groups)
+
+    def successors(self, k):
+        """``(rows, later)``: every sample with a sample `k` steps later in its series, and
+        the index of that later sample."""
+        positions = self.positions()
+        codes = np.zeros(len(self), dtype=np.int64) if self.groups is None else self.groups
+        # Sample index by (series, position): sort once, then step k places along.
+        order = np.lexsort((positions, codes))
+        ahead = np.arange(len(order) - k) if k < len(order) else np.arange(0)
+        same = codes[order[ahead]] == codes[order[ahead + k]]
+        same &= positions[order[ahead + k]] == positions[order[ahead]] + k
+        return order[ahead[same]], order[ahead[same] + k]
+
+    def as_float32(self):
+        """The same windows over a float32 copy of the series, front padding zero-filled:
+        what the networks compute on. Checks that the real steps are finite."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            series = np.array(self.series, dtype=np.float32)
+        if not np.isfinite(series).all():
+            real = np.zeros(len(series), dtype=bool)
+            for length in np.unique(self.lengths):
+                at = self.starts[self.lengths == length] + (self.window - length)
+                real[(at[:, None] + np.arange(length)).ravel()] = True
+            bad = ~np.isfinite(series[real])
+            if bad.any():
+                raise ValueError(
+                    "Input X contains NaN, inf or values too large for float32 in its "
+                    f"windows' real steps: {_IMPUTE_HINT}."
+                )
+            np.nan_to_num(series, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+        return type(self)(series, self.starts, self.lengths, self.window, self.groups)
+
+    @classmethod
+    def from_series(cls, values, codes, window):
+        """The window of every row of a long series of many series, O(rows) memory.
+
+        `values` (n_rows, n_features) holds the rows of every series; `codes` (n_rows,)
+        the integer code of each row's series, the rows of one series in time order.
+        Sample ``i`` is the window that ends at row ``i``: it never reaches into another
+        series; rows with less history than `window` are front padded.
+        """
+        codes = np.asarray(codes)
+        order = np.argsort(codes, kind="stable")
+        positions = np.empty(len(codes), dtype=np.int64)
+        positions[order] = _positions(codes[order])
+        # The rows series by series, after window - 1 rows of padding for the first one.
+        series = np.zeros((len(codes) + window - 1, values.shape[1]), dtype=values.dtype)
+        series[window - 1 :] = values[order]
+        starts = np.empty(len(codes), dtype=np.int64)
+        starts[order] = np.arange(len(codes))
+        lengths = np.minimum(positions + 1, window).astype(np.int64)
+        return cls(series, starts, lengths, window, codes)
 
     @classmethod
     def from_array(cls, X):
@@ -70,6 +170,20 @@ class CompactWindows:
         lengths = _real_lengths(series, starts, window)
         np.nan_to_num(series, copy=False, nan=0.0)
         return cls(series, starts, lengths, window)
+
+
+def _positions(codes):
+    """Rank of each element among the elements with the same code, in order."""
+    codes = np.asarray(codes)
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    new = np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]
+    first = np.flatnonzero(new)
+    counts = np.diff(np.r_[first, len(codes)])
+    ranks = np.arange(len(codes)) - np.repeat(first, counts)
+    out = np.empty(len(codes), dtype=np.int64)
+    out[order] = ranks
+    return out
 
 
 def _real_lengths(series, starts, window):

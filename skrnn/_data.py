@@ -26,14 +26,15 @@ class WindowDataset(Dataset):
     no window in the batch is padded.
     """
 
-    def __init__(self, windows, y=None, device="cpu", *, _tensors=None):
+    def __init__(self, windows, y=None, device="cpu", *, norm=None, _tensors=None):
         self.windows = windows
         if _tensors is None:
             series = torch.as_tensor(windows.series, device=device)
             starts = torch.as_tensor(windows.starts, device=device)
             y = None if y is None else torch.as_tensor(y, device=device)
-            _tensors = (series, starts, y)
-        self._series, self._starts, self._y = _tensors
+            norm = None if norm is None else torch.as_tensor(norm, device=device)
+            _tensors = (series, starts, y, norm)
+        self._series, self._starts, self._y, self._norm = _tensors
         self._steps = torch.arange(windows.window, device=self._series.device)
         self._padded = windows.lengths < windows.window
         self._consecutive = None  # see _is_consecutive
@@ -43,7 +44,8 @@ class WindowDataset(Dataset):
 
     def __getitem__(self, i):
         x, y = self.batch(np.array([i]))
-        x = {"x": x["x"][0], "lengths": torch.as_tensor(self.windows.lengths[i])}
+        x = {key: value[0] for key, value in x.items()}
+        x["lengths"] = torch.as_tensor(self.windows.lengths[i])
         return x, (y[0] if y is not None else torch.zeros(()))
 
     def batch(self, index):
@@ -61,6 +63,8 @@ class WindowDataset(Dataset):
             x = {"x": self._series[self._starts[index_t][:, None] + self._steps]}
         if self._padded[index].any():
             x["lengths"] = torch.as_tensor(self.windows.lengths[index])
+        if self._norm is not None:
+            x["norm"] = self._norm[index_t]
         return x, (None if self._y is None else self._y[index_t])
 
     def _is_consecutive(self):
@@ -73,15 +77,11 @@ class WindowDataset(Dataset):
 
     def subset(self, index):
         """The samples at `index`, sharing this dataset's series."""
-        windows = type(self.windows)(
-            self.windows.series,
-            self.windows.starts[index],
-            self.windows.lengths[index],
-            self.windows.window,
-        )
+        windows = self.windows.subset(index)
         index_t = torch.as_tensor(index, device=self._series.device)
         y = None if self._y is None else self._y[index_t]
-        return WindowDataset(windows, _tensors=(self._series, self._starts[index_t], y))
+        norm = None if self._norm is None else self._norm[index_t]
+        return WindowDataset(windows, _tensors=(self._series, self._starts[index_t], y, norm))
 
 
 class WindowLoader:
@@ -116,21 +116,61 @@ class WindowLoader:
             yield self.dataset.batch(order[start : start + self.batch_size])
 
 
-class TailSplit:
-    """skorch ``train_split`` that validates on the last fraction of the rows, in order.
+def tail_folds(windows, fraction, n_folds):
+    """Forward-chaining validation folds over time-ordered windows, most recent first.
 
-    skorch's default split is random (stratified for classifiers); for time-ordered rows
-    that validates on the past. Here the training part is the oldest rows and the
-    validation part the most recent ones, never shuffled.
+    Fold ``k`` validates on the ``k``-th most recent block of ``ceil(fraction * n)`` rows
+    of every series (n: the series' number of windows) and trains on the rows before it, as
+    :class:`~sklearn.model_selection.TimeSeriesSplit` does: no fold trains on rows later
+    than those it is scored on. A series too short for a fold only trains in it.
+
+    Returns
+    -------
+    folds : list of (train_index, valid_index)
     """
+    positions = windows.positions()
+    codes = np.zeros(len(windows), dtype=np.int64) if windows.groups is None else windows.groups
+    sizes = np.bincount(codes)[codes]  # each sample's series length
+    block = np.maximum(1, np.ceil(fraction * sizes)).astype(np.int64)
+    folds = []
+    for k in range(n_folds):
+        end = sizes - k * block
+        start = end - block
+        usable = start >= 1
+        valid = usable & (positions >= start) & (positions < end)
+        if not valid.any():
+            break
+        train = positions < np.where(usable, start, end)
+        folds.append((np.flatnonzero(train), np.flatnonzero(valid)))
+    if not folds:  # every series has a single window: validate on the last one
+        n = len(windows)
+        folds.append((np.arange(n - 1), np.arange(n - 1, n)))
+    return folds
 
-    def __init__(self, fraction):
-        self.fraction = fraction
 
-    def __call__(self, dataset, y=None, **fit_params):
-        n = len(dataset)
-        n_valid = min(max(1, math.ceil(self.fraction * n)), n - 1)
-        return dataset.subset(np.arange(n - n_valid)), dataset.subset(np.arange(n - n_valid, n))
+def stratified_folds(y, fraction, n_folds, random_state):
+    """Random validation folds for independent samples, stratified by class where possible.
+
+    Each fold holds out ``ceil(fraction * n)`` samples (at least one per class when
+    stratified), as scikit-learn's ``MLPClassifier`` does for its early stopping; sorted
+    files (all of one class last) would otherwise leave a class out of training.
+
+    Returns
+    -------
+    folds : list of (train_index, valid_index)
+    """
+    from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+
+    n_samples = len(y)
+    n_valid = max(1, math.ceil(fraction * n_samples))
+    counts = np.bincount(np.unique(y, return_inverse=True)[1])
+    if counts.min() >= 2 and 2 * len(counts) <= n_samples:
+        n_valid = min(max(n_valid, len(counts)), n_samples - len(counts))
+        splitter = StratifiedShuffleSplit(n_folds, test_size=n_valid, random_state=random_state)
+    else:
+        n_valid = min(n_valid, n_samples - 1)
+        splitter = ShuffleSplit(n_folds, test_size=n_valid, random_state=random_state)
+    return [(np.sort(train), np.sort(valid)) for train, valid in splitter.split(y, y)]
 
 
 # glibc's malloc serves blocks above M_MMAP_THRESHOLD with fresh mmap calls and gives the

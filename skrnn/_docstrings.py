@@ -12,14 +12,7 @@ NETWORK_PARAMS = """\
         states. Every window ends at its own time step, so this still never looks ahead.
 
     dropout : float, default=0.0
-        Dropout probability between stacked layers (as in PyTorch) and before the head.
-
-    center : "auto" or bool, default="auto"
-        Feed the network each window minus its last time step (per feature), so it learns
-        from the shape of the recent past rather than from levels it may never have seen
-        in training (prices whose test years lie far above the training years). ``"auto"``
-        centres, except for a regressor whose target the skip's tests found stationary:
-        there levels stay in range and carry information."""
+        Dropout probability between stacked layers (as in PyTorch) and before the head."""
 
 TRAINING_PARAMS = """\
     max_epochs : int, default=100

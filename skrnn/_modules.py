@@ -32,6 +32,12 @@ class RecurrentModule(nn.Module):
         Add a linear map of the window (one per number of real steps) to the output. Its
         weights are buffers set by the estimator, not trained, and the head starts at zero,
         so the untrained module is exactly the skip's forecast.
+    scaling : {None, "log", "mean"}
+        Per-window scaling of input feature `target_feature` (see :mod:`skrnn._scaling`),
+        from the statistics ``norm`` passed with each batch: ``log(max(x, norm[:, 1])) -
+        norm[:, 0]`` or ``(x - norm[:, 0]) / norm[:, 1]``.
+    target_feature : int
+        The input feature `scaling` applies to.
     """
 
     def __init__(
@@ -48,6 +54,8 @@ class RecurrentModule(nn.Module):
         window=1,
         center=True,
         skip=False,
+        scaling=None,
+        target_feature=0,
     ):
         super().__init__()
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
@@ -64,6 +72,9 @@ class RecurrentModule(nn.Module):
         self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), output_size)
         self.center = center
         self.skip = skip
+        self.window = window
+        self.scaling = scaling
+        self.target_feature = target_feature
         if skip:
             nn.init.zeros_(self.head.weight)
             nn.init.zeros_(self.head.bias)
@@ -73,24 +84,46 @@ class RecurrentModule(nn.Module):
             )
             self.register_buffer("skip_bias", torch.zeros(window, output_size))
 
-    def forward(self, x, lengths=None):
-        real = None
-        if lengths is not None:
-            steps = torch.arange(x.shape[1], device=x.device)
-            real = steps >= (x.shape[1] - lengths.to(x.device))[:, None]
-        inputs = x - x[:, -1:] if self.center else x
-        if real is not None:
-            inputs = inputs * real[:, :, None]
+    def forward(self, x, lengths=None, norm=None):
+        """Outputs for windows `x` of shape (batch, steps, features).
+
+        With `lengths`, row ``i`` has ``lengths[i]`` real steps at its end and zero-filled
+        front padding before them (training batches). Without, every step is real; `steps`
+        may then be fewer than ``window``: the last steps of windows that have no more
+        history, which is how predictions run windows of one length at a time. `norm`
+        holds the per-window statistics of ``scaling``.
+        """
+        if self.scaling is not None:
+            x = self._scale(x, norm)
+        if lengths is None:
+            out = self.head(self.dropout(self._encode(self._inputs(x), None)))
+            if self.skip:
+                n_real = x.shape[1]
+                weight = self.skip_weight[n_real - 1, self.window - n_real :].flatten(0, 1)
+                out = out + x.flatten(1) @ weight + self.skip_bias[n_real - 1]
+            return out
+        steps = torch.arange(x.shape[1], device=x.device)
+        real = steps >= (x.shape[1] - lengths.to(x.device))[:, None]
+        inputs = self._inputs(x) * real[:, :, None]
         out = self.head(self.dropout(self._encode(inputs, lengths)))
         if self.skip:
-            if lengths is None:
-                weight = self.skip_weight[-1].flatten(0, 1)  # (window * features, outputs)
-                out = out + x.flatten(1) @ weight + self.skip_bias[-1]
-            else:
-                n_real = lengths.to(x.device) - 1
-                skip = torch.einsum("bwf,bwfh->bh", x, self.skip_weight[n_real])
-                out = out + skip + self.skip_bias[n_real]
+            n_real = lengths.to(x.device) - 1
+            skip = torch.einsum("bwf,bwfh->bh", x, self.skip_weight[n_real])
+            out = out + skip + self.skip_bias[n_real]
         return out
+
+    def _scale(self, x, norm):
+        j = self.target_feature
+        offset, second = norm[:, 0, None].to(x.dtype), norm[:, 1, None].to(x.dtype)
+        target = x[:, :, j]
+        if self.scaling == "log":
+            target = torch.log(torch.maximum(target, second)) - offset
+        else:
+            target = (target - offset) / second
+        return torch.cat([x[:, :, :j], target[:, :, None], x[:, :, j + 1 :]], dim=2)
+
+    def _inputs(self, x):
+        return x - x[:, -1:] if self.center else x
 
     def _encode(self, inputs, lengths):
         """Final hidden state of the last layer, both directions concatenated."""

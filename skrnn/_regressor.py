@@ -9,9 +9,20 @@ from skorch import NeuralNetRegressor
 from torch import nn
 
 from ._base import BaseRecurrent
+from ._baseline import find_persistence
 from ._callbacks import squared_error
+from ._data import tail_folds
 from ._docstrings import FITTED_ATTRIBUTES, INPUT_NOTES, NETWORK_PARAMS, TRAINING_PARAMS
+from ._scaling import ScaledWindows, WindowScaling
 from ._skip import fit_skip
+
+REGRESSOR_CENTER = """\
+    center : "auto" or bool, default="auto"
+        Feed the network each window minus its last time step (per feature), so it learns
+        from the shape of the recent past rather than from levels it may never have seen
+        in training (prices whose test years lie far above the training years). ``"auto"``
+        centres, except when the skip's tests found the target stationary: there levels
+        stay in range and carry information."""
 
 REGRESSION_PARAMS = """\
     scale_target : bool, default=True
@@ -48,6 +59,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
         "scale_target": ["boolean"],
+        "window_scaling": [StrOptions({"auto", "log", "mean"}), None],
+        "season": [Interval(Integral, 1, None, closed="left"), None],
         "skip": [StrOptions({"linear", "persistence"}), None],
         "target_feature": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
     }
@@ -61,10 +74,12 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         dropout=0.0,
         center="auto",
         scale_target=True,
+        window_scaling="auto",
+        season=None,
         skip="linear",
         target_feature="auto",
         max_epochs=100,
-        batch_size=128,
+        batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         momentum=0.9,
@@ -86,6 +101,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         self.dropout = dropout
         self.center = center
         self.scale_target = scale_target
+        self.window_scaling = window_scaling
+        self.season = season
         self.skip = skip
         self.target_feature = target_feature
         self.max_epochs = max_epochs
@@ -119,17 +136,23 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions in the units of `y`, 1-D if `y` was 1-D at fit.
         """
-        output = self._forward(X).astype(np.float64) * self.target_scale_ + self.target_mean_
+        output, norm = self._forward(X)
+        output = output.astype(np.float64)
+        if self.window_scaling_ is not None:
+            output = self.window_scaling_.inverse(output, norm)
+        else:
+            output = output * self.target_scale_ + self.target_mean_
         return output.ravel() if self._y_ndim == 1 else output
 
-    def _encode_target(self, y, *, reset):
+    def _encode_target(self, y, windows, *, reset):
         y = np.asarray(y, dtype=np.float64)
         y2d = y.reshape(len(y), -1)
         if reset:
             self._y_ndim = y.ndim
             self.n_outputs_ = y2d.shape[1]
+            self.window_scaling_ = self._resolve_window_scaling(windows, y2d)
             mean, scale = np.zeros(y2d.shape[1]), np.ones(y2d.shape[1])
-            if self.scale_target:
+            if self.scale_target and self.window_scaling_ is None:
                 # Moments of y / max|y|, so that squares of huge targets cannot overflow.
                 peak = np.abs(y2d).max(axis=0)
                 peak = np.where(peak > 0, peak, 1.0)
@@ -142,35 +165,102 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
                 f"y has {y2d.shape[1]} outputs, but the network was fitted with "
                 f"{self.n_outputs_} (warm_start=True keeps the network)."
             )
-        return ((y2d - self.target_mean_) / self.target_scale_).astype(np.float32)
+        norm = self._window_norm(windows)
+        if norm is not None:
+            return self.window_scaling_.transform(y2d, norm).astype(np.float32), norm
+        return ((y2d - self.target_mean_) / self.target_scale_).astype(np.float32), None
 
-    def _prepare_module(self, windows, y_train):
-        if self.target_feature != "auto" and self.target_feature >= windows.n_features:
+    def _resolve_window_scaling(self, windows, y):
+        """The per-window scaling of the target (``window_scaling`` resolved), or None."""
+        kind = self.window_scaling
+        if kind is None or (kind == "auto" and windows.groups is None):
+            return None
+        self._check_target_feature(windows.n_features)
+        pmap = find_persistence(windows.last(), y, self.target_feature, windows.successors)
+        if (
+            not pmap.exact
+            or not np.allclose(pmap.slope, 1.0)
+            or not np.allclose(pmap.intercept, 0.0, atol=1e-6 * np.abs(y).max())
+        ):
+            if kind == "auto":
+                return None
+            raise ValueError(
+                f"window_scaling={kind!r} scales each window by the target's own past, but no "
+                "feature of X holds the target's past values unscaled (y[t] reappearing in "
+                "the next window's last step). Keep the target column in X and do not scale "
+                "it before SlidingWindow, or pass window_scaling=None."
+            )
+        if kind == "auto":
+            real_target = windows.last()[:, pmap.feature]
+            kind = "log" if (y > 0).all() and (real_target > 0).all() else "mean"
+        return WindowScaling(kind, pmap.feature, self.season or 1)
+
+    def _window_norm(self, windows):
+        if getattr(self, "window_scaling_", None) is None:
+            return None
+        return self.window_scaling_.norm(windows)
+
+    def _check_target_feature(self, n_features):
+        if self.target_feature != "auto" and self.target_feature >= n_features:
             raise ValueError(
                 f"target_feature={self.target_feature} is out of range for X with "
-                f"{windows.n_features} features per time step."
+                f"{n_features} features per time step."
             )
-        self.skip_ = None
-        if self.skip is not None:
-            self.skip_ = fit_skip(
-                windows, y_train.astype(np.float64), kind=self.skip, feature=self.target_feature
+
+    @property
+    def _gate(self):
+        # With a skip the untrained network is a fitted linear forecast, a fair rival.
+        return self.skip is not None
+
+    def _fit_start(self, windows, y_train, norm):
+        self._check_target_feature(windows.n_features)
+        if self.skip is None:
+            return None
+        scaling = self.window_scaling_
+        if scaling is not None:
+            return fit_skip(
+                ScaledWindows(windows, scaling, norm),
+                y_train.astype(np.float64),
+                kind=self.skip,
+                feature=scaling.feature,
+                scaled=True,
             )
+        return fit_skip(
+            windows, y_train.astype(np.float64), kind=self.skip, feature=self.target_feature
+        )
+
+    def _set_start(self, start, windows, y_train):
+        self.skip_ = start
+
+    def _start_of_fitted(self):
+        return self.skip_
+
+    def _validation_folds(self, windows, y_train, n_folds, seed):
+        return tail_folds(windows, self.validation_fraction, n_folds)
 
     def _resolve_center(self):
         # Centring keeps a network from extrapolating levels it never saw; a target the
         # skip's tests found stationary stays in range, and its level (and that of the
         # other features) carries information.
         if self.center == "auto":
+            if self.window_scaling_ is not None:  # already relative to the recent level
+                return False
             return not (self.skip_ is not None and self.skip_.stationary)
         return self.center
 
-    def _module_kwargs(self):
-        return {"output_size": self.n_outputs_, "skip": self.skip_ is not None}
+    def _module_kwargs(self, start):
+        scaling = self.window_scaling_
+        return {
+            "output_size": self.n_outputs_,
+            "skip": start is not None,
+            "scaling": None if scaling is None else scaling.kind,
+            "target_feature": 0 if scaling is None else scaling.feature,
+        }
 
-    def _init_module(self, module):
-        if self.skip_ is not None:
-            module.skip_weight.copy_(module.skip_weight.new_tensor(self.skip_.weight))
-            module.skip_bias.copy_(module.skip_bias.new_tensor(self.skip_.bias))
+    def _init_module(self, module, start):
+        if start is not None:
+            module.skip_weight.copy_(module.skip_weight.new_tensor(start.weight))
+            module.skip_bias.copy_(module.skip_bias.new_tensor(start.bias))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -190,6 +280,8 @@ def _regressor_doc(title, cell_text, extra_params="", example_class="LSTMRegress
     Parameters
     ----------
 {extra_params}{NETWORK_PARAMS}
+
+{REGRESSOR_CENTER}
 
 {REGRESSION_PARAMS}
 
@@ -286,10 +378,12 @@ class RNNRegressor(RecurrentRegressor):
         dropout=0.0,
         center="auto",
         scale_target=True,
+        window_scaling="auto",
+        season=None,
         skip="linear",
         target_feature="auto",
         max_epochs=100,
-        batch_size=128,
+        batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         momentum=0.9,
@@ -312,6 +406,8 @@ class RNNRegressor(RecurrentRegressor):
             dropout=dropout,
             center=center,
             scale_target=scale_target,
+            window_scaling=window_scaling,
+            season=season,
             skip=skip,
             target_feature=target_feature,
             max_epochs=max_epochs,

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._baseline import find_persistence
+from ._baseline import PersistenceMap, find_persistence
 from ._stats import (
     Moments,
     adf_rejects_unit_root,
@@ -74,17 +74,32 @@ class LinearSkip:
         return out
 
 
-def fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5):
+def fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5, scaled=False):
     """Fit the skip connection on training windows (CompactWindows, in time order) and
-    targets ``y`` (n_samples, n_outputs)."""
-    pmap = find_persistence(windows.last(), y, feature)
+    targets ``y`` (n_samples, n_outputs).
+
+    With ``scaled=True``, `windows` is a :class:`~skrnn._scaling.ScaledWindows` and `y`
+    is in the same per-window units: persistence is then the identity on the target
+    `feature`, and the candidates are fitted without the stationarity tests (a scaled
+    window is relative to its own level by construction).
+    """
+    if scaled:
+        n_outputs = y.shape[1]
+        pmap = PersistenceMap(feature, np.ones(n_outputs), np.zeros(n_outputs), exact=True)
+    else:
+        pmap = find_persistence(windows.last(), y, feature, windows.successors)
     full = np.flatnonzero(windows.lengths == windows.window)
-    blocks = np.array_split(full, n_folds + 1)
+    blocks = _time_blocks(windows, full, n_folds + 1)
     if kind == "persistence" or len(blocks[-1]) < 2:
-        return _assemble(pmap, windows)
+        return _assemble(pmap, windows, stationary=scaled)
     design = _Design(windows, y, pmap)
-    stationary = not pmap.exact or (
-        adf_rejects_unit_root(*design.adf_chunks(full)) and not kpss_rejects_stationarity(y[:, 0])
+    stationary = (
+        scaled
+        or not pmap.exact
+        or (
+            adf_rejects_unit_root(*design.adf_chunks(full))
+            and not kpss_rejects_stationarity(y[:, 0])
+        )
     )
     validated = np.concatenate(blocks[1:])
     best_sse, best = (design.residual[validated] ** 2).sum(), None
@@ -193,6 +208,17 @@ def _assemble(pmap, windows, stationary=False, lags=None, moments=None, alpha=No
             target[used] += slope0 * coef
             b += intercept0 * coef.sum(axis=0)
     return LinearSkip(pmap.feature, weight, bias, pmap.exact, stationary, lags, alpha)
+
+
+def _time_blocks(windows, index, n_blocks):
+    """`index` split into `n_blocks` consecutive blocks of time: of the rows, for one
+    series; of each series' rows, by their position in the series, for many."""
+    if windows.groups is None:
+        return np.array_split(index, n_blocks)
+    positions = windows.positions()[index]
+    sizes = np.bincount(windows.groups)[windows.groups[index]]
+    block = np.minimum((positions * n_blocks) // sizes, n_blocks - 1)
+    return [index[block == b] for b in range(n_blocks)]
 
 
 def _chunks(index, window):

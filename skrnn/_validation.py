@@ -14,6 +14,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._compact import CompactWindows
+
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
@@ -29,6 +31,19 @@ def check_windows(estimator, X, y="no_validation", *, reset, y_numeric=True):
             f"{type(estimator).__name__} requires y to be passed, but the target y is None."
         )
     validate_y = not (isinstance(y, str) and y == "no_validation")
+    if isinstance(X, CompactWindows):  # windows of many series, from SlidingWindow
+        if not reset and estimator._n_input_dims != 3:
+            raise ValueError(
+                f"X is 3-D but {type(estimator).__name__} was fitted on "
+                f"{estimator._n_input_dims}-D input."
+            )
+        _check_n_features_3d(estimator, X, reset)
+        if validate_y:
+            y = _check_y(y, multi_output=True, y_numeric=y_numeric, estimator=estimator)
+            check_consistent_length(X.starts, y)
+        if reset:
+            estimator._n_input_dims = 3
+        return (X, y) if validate_y else X
     ndim = getattr(X, "ndim", None)
     if ndim is None:  # lists and other array-likes
         X = np.asarray(X)

@@ -12,6 +12,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
+from ._compact import CompactWindows
+
 __all__ = ["SlidingWindow", "make_supervised"]
 
 _IMPUTE_HINT = "impute missing values first, e.g. with SimpleImputer before SlidingWindow"
@@ -47,6 +49,13 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         ``"nan"`` marks the missing steps with NaN (the recurrent estimators skip them);
         ``"edge"`` repeats the oldest available row. ``"auto"`` is ``"nan"`` for 3-D output and
         ``"edge"`` when ``flatten=True``.
+
+    group : str, int or None, default=None
+        The column of `X` that says which series each row belongs to, for a long frame of
+        many series (one row per series and time step, each series' rows in time order).
+        Windows then never reach into another series: each series is front padded on its
+        own. The column is not a feature. The 3-D output is a
+        :class:`~skrnn.CompactWindows`, an array-like that keeps O(rows) memory.
 
     Attributes
     ----------
@@ -86,12 +95,14 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         "window": [Interval(Integral, 1, None, closed="left")],
         "flatten": ["boolean"],
         "padding": [StrOptions({"auto", "nan", "edge"})],
+        "group": [str, Integral, None],
     }
 
-    def __init__(self, window=7, *, flatten=False, padding="auto"):
+    def __init__(self, window=7, *, flatten=False, padding="auto", group=None):
         self.window = window
         self.flatten = flatten
         self.padding = padding
+        self.group = group
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -110,7 +121,7 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         self : SlidingWindow
             The fitted transformer.
         """
-        _check_series(self, X, reset=True)
+        self._validate(X, reset=True)
         return self
 
     def transform(self, X):
@@ -128,14 +139,34 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
             One window per input row; see ``flatten`` and ``padding``.
         """
         check_is_fitted(self)
-        X = _check_series(self, X, reset=False)
+        X, codes = self._validate(X, reset=False)
         pad = self.padding
         if pad == "auto":
             pad = "edge" if self.flatten else "nan"
+        if codes is not None:
+            windows = CompactWindows.from_series(X, codes, self.window)
+            if not self.flatten:
+                return windows
+            windows = np.asarray(windows, dtype=X.dtype)
+            if pad == "edge":
+                _edge_fill(windows)
+            return windows.reshape(len(X), -1)
         windows = sliding_windows(X, self.window, pad)
         if self.flatten:
             return windows.reshape(len(X), -1)
         return windows
+
+    def _validate(self, X, *, reset):
+        """The checked series (and the integer code of each row's series, or None)."""
+        if self.group is None:
+            return _check_series(self, X, reset=reset), None
+        # Count and name the columns as given, the group column included.
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        frame = X if hasattr(X, "iloc") else np.asarray(X, dtype=object)
+        position, features = _split_group(frame, self.group, "group")
+        if reset:
+            self._group_position = position
+        return _check_values(features), _group_codes(frame, self.group)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features.
@@ -154,12 +185,67 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         names = _check_feature_names_in(self, input_features)
+        if self.group is not None:
+            names = np.delete(names, self._group_position)
         if not self.flatten:
             return names
         return np.asarray(
             [f"{name}_lag{lag}" for lag in range(self.window - 1, -1, -1) for name in names],
             dtype=object,
         )
+
+
+def _split_group(X, group, name):
+    """Position of column `group` in `X` (DataFrame or 2-D array) and X without it."""
+    if hasattr(X, "columns"):
+        if group not in X.columns:
+            raise ValueError(
+                f"{name}={group!r} is not a column of X; columns are {list(X.columns)}."
+            )
+        position = X.columns.get_loc(group)
+        if not isinstance(position, Integral):
+            raise ValueError(f"{name}={group!r} names several columns of X.")
+        return position, X.drop(columns=group)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}.")
+    if isinstance(group, (str, bool)) or not -X.shape[1] <= group < X.shape[1]:
+        raise ValueError(
+            f"{name}={group!r} must be a column index of X (an int below {X.shape[1]}) for "
+            "an array without column names."
+        )
+    position = group % X.shape[1]
+    return position, np.delete(X, position, axis=1)
+
+
+def _group_codes(X, group):
+    """Integer code of each row's series, numbered in order of first appearance."""
+    ids = X[group] if hasattr(X, "columns") else X[:, group]
+    ids = pd.Series(np.asarray(ids))
+    if ids.isna().any():
+        raise ValueError("The group column contains missing values: every row needs a series id.")
+    codes, _ = pd.factorize(ids, sort=False)
+    return codes.astype(np.int64)
+
+
+def _check_values(X):
+    """Finite float values of the feature columns (a float copy of an object array)."""
+    from sklearn.utils import check_array
+
+    X = check_array(X, dtype=[np.float64, np.float32], ensure_all_finite=False)
+    if not np.isfinite(X).all():
+        what = "NaN" if np.isnan(X).any() else "inf"
+        raise ValueError(
+            f"Input X contains {what}; SlidingWindow needs finite values (NaN and inf are "
+            f"not allowed): {_IMPUTE_HINT}."
+        )
+    return X
+
+
+def _edge_fill(windows):
+    """Fill each window's NaN front padding with its oldest real step, in place."""
+    first_real = np.isnan(windows).all(axis=2).sum(axis=1)
+    steps = np.maximum(np.arange(windows.shape[1]), first_real[:, None])
+    windows[:] = np.take_along_axis(windows, steps[:, :, None], axis=1)
 
 
 def _check_series(estimator, X, *, reset):
@@ -197,7 +283,7 @@ def sliding_windows(X, window, padding="nan"):
     return windows.transpose(0, 2, 1)
 
 
-def make_supervised(data, target, horizon=1):
+def make_supervised(data, target, horizon=1, *, group=None):
     """Pair each row of a series with the target values that follow it.
 
     Row ``t`` of `X` is row ``t`` of `data`; row ``t`` of `y` holds ``target`` at
@@ -215,6 +301,12 @@ def make_supervised(data, target, horizon=1):
     horizon : int, default=1
         How many steps ahead to forecast. With ``horizon > 1``, `y` has one column per step
         (a direct multi-step forecast).
+
+    group : str, int or None, default=None
+        For a long frame of many series, the column holding each row's series id: targets
+        are then shifted within each series, never across, and the last `horizon` rows of
+        every series are dropped. Rows of one series must be in time order; series may be
+        stacked or interleaved. The column stays in `X` for :class:`SlidingWindow`.
 
     Returns
     -------
@@ -237,6 +329,10 @@ def make_supervised(data, target, horizon=1):
     >>> X, y = make_supervised(prices, target="Close", horizon=2)
     >>> y.columns.tolist()
     ['Close_t+1', 'Close_t+2']
+    >>> panel = pd.DataFrame({"id": ["a", "a", "a", "b", "b"], "y": [1.0, 2, 3, 10, 20]})
+    >>> X, y = make_supervised(panel, target="y", group="id")
+    >>> y.tolist()
+    [2.0, 3.0, 20.0]
     """
     if isinstance(horizon, bool) or not isinstance(horizon, Integral) or horizon < 1:
         raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}.")
@@ -264,16 +360,39 @@ def make_supervised(data, target, horizon=1):
         if not -data.shape[1] <= target < data.shape[1]:
             raise ValueError(f"target={target} is out of range for {data.shape[1]} columns.")
         values = data[:, target]
-    n_out = len(values) - horizon
-    if n_out < 1:
+    if group is None:
+        codes = np.zeros(len(values), dtype=np.int64)
+    else:
+        _split_group(data, group, "group")  # checks that the column exists
+        codes = _group_codes(data, group)
+    keep, future = _future_values(values, codes, horizon)
+    if not keep.any():
+        where = "each series of data has" if group is not None else "data has"
         raise ValueError(
-            f"data has {len(values)} rows: at least horizon + 1 = {horizon + 1} are needed."
+            f"{where} at most {horizon} rows: at least horizon + 1 = {horizon + 1} are needed."
         )
-    future = np.column_stack([values[step : step + n_out] for step in range(1, horizon + 1)])
-    X = data[:n_out]
+    X = data[keep] if not isinstance(data, pd.DataFrame) else data.loc[keep]
     if not isinstance(data, pd.DataFrame):
         return X, future[:, 0] if horizon == 1 else future
     if horizon == 1:
         return X, pd.Series(future[:, 0], index=X.index, name=target)
     columns = [f"{target}_t+{step}" for step in range(1, horizon + 1)]
     return X, pd.DataFrame(future, index=X.index, columns=columns)
+
+
+def _future_values(values, codes, horizon):
+    """Rows with `horizon` later rows in their series, and those later values, per row."""
+    order = np.argsort(codes, kind="stable")
+    positions = np.empty(len(codes), dtype=np.int64)
+    sorted_codes = codes[order]
+    new = np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]
+    first = np.flatnonzero(new)
+    sizes = np.diff(np.r_[first, len(codes)])
+    positions[order] = np.arange(len(codes)) - np.repeat(first, sizes)
+    remaining = np.empty(len(codes), dtype=np.int64)  # later rows in the same series
+    remaining[order] = np.repeat(sizes, sizes) - 1 - positions[order]
+    keep = remaining >= horizon
+    rank = np.empty(len(codes), dtype=np.int64)  # row -> its place in the sorted order
+    rank[order] = np.arange(len(codes))
+    later = rank[keep][:, None] + np.arange(1, horizon + 1)
+    return keep, values[order][later]

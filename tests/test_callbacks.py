@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 from skorch.callbacks import Callback
 
-from skrnn import DivergenceWarning, LSTMRegressor, RNNRegressor, SlidingWindow, make_supervised
+from skrnn import (
+    DivergenceWarning,
+    GRURegressor,
+    LSTMRegressor,
+    RNNRegressor,
+    SlidingWindow,
+    StartKeptWarning,
+    make_supervised,
+)
+from skrnn._compact import CompactWindows
 from skrnn.datasets import load_stock
 
 
@@ -74,13 +83,42 @@ def test_ctrl_c_keeps_a_usable_estimator_and_says_so(raw_windows, early_stopping
         assert est.best_epoch_ in range(4)
 
 
-def test_early_stopping_counts_the_start_as_epoch_zero(raw_windows):
-    X, y = raw_windows
+def test_the_untrained_start_is_kept_with_a_warning_when_training_does_not_beat_it(
+    raw_windows,
+):
+    X, y = raw_windows  # prices: a random walk, whose best forecast is the start's
     X = (X - np.nanmean(X, axis=(0, 1))) / np.nanstd(X, axis=(0, 1))
-    est = LSTMRegressor(hidden_size=8, n_iter_no_change=3, random_state=0).fit(X, y)
-    early = dict(est.net_.callbacks_)["early_stopping"]
-    assert early.stopped_
-    assert est.n_iter_ < est.max_epochs
-    # Kept weights are the start (the skip forecast) unless training beat it significantly.
-    if est.best_epoch_ == 0:
-        assert not est.net_.module_.head.weight.any()
+    est = LSTMRegressor(hidden_size=8, max_epochs=20, random_state=0)
+    with pytest.warns(StartKeptWarning, match="kept its untrained start"):
+        est.fit(X, y)
+    assert est.best_epoch_ == 0
+    assert est.n_iter_ == 0
+    assert not est.net_.module_.head.weight.any()
+    skip = est.skip_.predict(CompactWindows.from_array(X))[:, 0]
+    np.testing.assert_allclose(
+        est.predict(X), skip * est.target_scale_[0] + est.target_mean_[0], rtol=1e-5
+    )
+    # Every fold scored the start as epoch 0, then its trained epochs.
+    assert np.isfinite(est.validation_loss_[:, :2]).all()
+
+
+def test_a_network_that_beats_its_start_is_refit_on_every_row():
+    # A logistic map: no linear forecast comes close, a small network does.
+    x = np.empty(700)
+    x[0] = 0.3
+    for t in range(699):
+        x[t + 1] = 3.9 * x[t] * (1 - x[t])
+    X, y = SlidingWindow(2).fit_transform(x[:-1, None]), x[1:]
+    est = GRURegressor(hidden_size=16, lr=1e-2, random_state=0).fit(X, y)
+    assert est.best_epoch_ > 0
+    # The kept network is the refit on all rows for the chosen epochs: no validation.
+    assert est.n_iter_ == est.best_epoch_ == len(est.history_)
+    assert "valid_loss" not in est.history_[-1]
+    folds_best = np.nanargmin(est.validation_loss_[:, 1:], axis=1) + 1
+    assert est.best_epoch_ == max(1, round(folds_best.mean()))
+    linear = np.abs(
+        est.skip_.predict(CompactWindows.from_array(X))[:, 0] * est.target_scale_[0]
+        + est.target_mean_[0]
+        - y
+    ).mean()
+    assert np.abs(est.predict(X) - y).mean() < 0.5 * linear

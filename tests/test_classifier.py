@@ -5,7 +5,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skrnn import GRUClassifier, LSTMClassifier, RNNClassifier, SlidingWindow
-from skrnn._data import TailSplit
+from skrnn._data import stratified_folds
 
 FAST = dict(hidden_size=8, max_epochs=3, random_state=0)
 
@@ -21,7 +21,7 @@ def _text_windows(text, window):
 def test_next_character_of_a_repeated_text(cell):
     X, y = _text_windows("hello skrnn! " * 40, window=4)
     n = int(0.8 * len(X))
-    clf = cell(center=False, lr=0.01, random_state=0).fit(X[:n], y[:n])
+    clf = cell(random_state=0).fit(X[:n], y[:n])
     accuracy = (clf.predict(X[n:]) == y[n:]).mean()
     assert accuracy > 0.95
     majority = DummyClassifier().fit(X[:n], y[:n]).score(X[n:], y[n:])
@@ -56,11 +56,39 @@ def test_class_weight_changes_the_loss():
     np.testing.assert_allclose(custom.class_weight_, [1.0, 10.0])
 
 
-def test_validation_is_the_most_recent_rows_not_stratified():
+def test_validation_rows_are_stratified_not_the_last_ones():
+    # Archive files are often sorted by class: the last rows would all be one class.
+    y = np.repeat(["a", "b", "c"], [30, 20, 10])
+    for train, valid in stratified_folds(y, 0.1, 3, random_state=0):
+        assert set(y[valid]) == {"a", "b", "c"}
+        assert set(y[train]) == {"a", "b", "c"}
+        assert not set(train) & set(valid)
+    # A class of one sample cannot be stratified: a plain random split instead.
+    y = np.array(["a"] * 9 + ["b"])
+    ((train, valid),) = stratified_folds(y, 0.1, 1, random_state=0)
+    assert len(valid) == 1
+    assert len(train) == 9
+
+
+def test_a_file_sorted_by_class_trains_every_class():
     rng = np.random.default_rng(0)
-    X, y = rng.normal(size=(50, 3, 1)), np.repeat(["a", "b"], 25)
-    clf = RNNClassifier(**FAST).fit(X, y)
-    assert isinstance(clf.net_.train_split, TailSplit)
+    X = rng.normal(size=(90, 6, 1))
+    X[30:60] += 2.0
+    X[60:] -= 2.0
+    y = np.repeat(["zero", "up", "down"], 30)
+    clf = GRUClassifier(hidden_size=8, random_state=0).fit(X, y)
+    assert clf.best_epoch_ > 0
+    assert (clf.predict(X) == y).mean() > 0.9
+
+
+def test_classifiers_keep_the_level_by_default():
+    # The classes differ only by their level, which centred windows would remove.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 5, 1)) + np.repeat([-1.0, 1.0], 60)[:, None, None]
+    y = np.repeat([0, 1], 60)
+    clf = LSTMClassifier(hidden_size=8, random_state=0).fit(X, y)
+    assert clf.center_ is False
+    assert clf.score(X, y) > 0.9
 
 
 def test_up_down_in_a_pipeline():

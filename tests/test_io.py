@@ -203,7 +203,7 @@ def _assert_same(a, b, where="estimator"):
                 assert torch.equal(weights_a[key], weights_b[key]), f"{where} weight {key}"
             assert len(a.history_) == len(b.history_)
             for key in ("epoch", "train_loss", "valid_loss"):
-                if key in a.history_[0]:
+                if len(a.history_) and key in a.history_[0]:
                     assert a.history_[:, key] == b.history_[:, key]
     elif isinstance(a, float) and np.isnan(a):
         assert np.isnan(b), where

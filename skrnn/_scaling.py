@@ -1,0 +1,115 @@
+"""Per-window scaling of the target: what makes one network fit series of any size. No torch.
+
+Series of a panel range from tens to tens of thousands (M3's do); a global scaler lets the
+largest dominate the loss and leaves the smallest at the resolution of noise. Here every
+window is scaled by itself, from the target's own past in it: its inputs and its targets
+are the series relative to its recent level, and predictions are mapped back with the same
+window's statistics, so they come back in each series' units.
+
+Two scalings:
+
+- ``"log"``, for a target that is positive: the log of the values minus ``offset``, the mean
+  log of the window's last `season` values. Inputs and targets are relative changes from the
+  current level; a multiplicative season or trend becomes additive.
+- ``"mean"``, for any target (zeros and negative values included): the values minus
+  ``offset``, the mean of the window's last `season` values, divided by ``scale``, the mean
+  absolute value over the window (1 where that is 0).
+
+The torch module applies the same formulas to the target feature of its input windows, from
+the statistics computed here (``norm``, one (offset, scale) pair per window).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# In log scaling, values are floored at this fraction of the window's mean absolute value
+# (a non-positive value at prediction time would otherwise have no logarithm).
+LOG_FLOOR = 1e-3
+_CHUNK_ELEMENTS = 1 << 20
+
+
+@dataclass(frozen=True)
+class WindowScaling:
+    """How the target `feature` of each window (and its targets) is scaled."""
+
+    kind: str  # "log" or "mean"
+    feature: int
+    season: int = 1
+
+    def norm(self, windows):
+        """Per-window statistics ``(n_samples, 2)``: offset and, for "mean", the scale;
+        for "log", the floor below which values are clipped."""
+        out = np.empty((len(windows), 2))
+        step = max(1, _CHUNK_ELEMENTS // windows.window)
+        steps = np.arange(windows.window)
+        for start in range(0, len(windows), step):
+            index = np.arange(start, min(start + step, len(windows)))
+            values = windows.rows(index, self.feature).astype(np.float64)
+            lengths = windows.lengths[index]
+            real = steps >= (windows.window - lengths)[:, None]
+            recent = steps >= (windows.window - np.minimum(lengths, self.season))[:, None]
+            magnitude = np.where(real, np.abs(values), 0.0).sum(axis=1) / lengths
+            if self.kind == "log":
+                floor = np.where(magnitude > 0, LOG_FLOOR * magnitude, LOG_FLOOR)
+                logs = np.log(np.maximum(values, floor[:, None]))
+                offset = np.where(recent, logs, 0.0).sum(axis=1) / recent.sum(axis=1)
+                out[index] = np.column_stack([offset, floor])
+            else:
+                offset = np.where(recent, values, 0.0).sum(axis=1) / recent.sum(axis=1)
+                scale = np.where(magnitude > 0, magnitude, 1.0)
+                out[index] = np.column_stack([offset, scale])
+        return out
+
+    def transform(self, values, norm):
+        """Values (n, ...) of the target in the scaled units of windows with `norm`."""
+        offset, second = (norm[:, k].reshape(-1, *([1] * (values.ndim - 1))) for k in (0, 1))
+        if self.kind == "log":
+            return np.log(np.maximum(values, second)) - offset
+        return (values - offset) / second
+
+    def inverse(self, scaled, norm):
+        """Scaled predictions (n, n_outputs) back in the target's units."""
+        offset, second = norm[:, :1], norm[:, 1:]
+        if self.kind == "log":
+            return np.exp(scaled + offset)
+        return scaled * second + offset
+
+
+class ScaledWindows:
+    """A view of CompactWindows whose target feature is in the scaled units of each window,
+    for the closed-form fits of the skip connection (which read windows through `rows`)."""
+
+    def __init__(self, windows, scaling, norm):
+        self.windows, self.scaling, self.norm = windows, scaling, norm
+        self.window = windows.window
+        self.lengths = windows.lengths
+        self.groups = windows.groups
+
+    def __len__(self):
+        return len(self.windows)
+
+    @property
+    def n_features(self):
+        return self.windows.n_features
+
+    def positions(self):
+        return self.windows.positions()
+
+    def successors(self, k):
+        return self.windows.successors(k)
+
+    def subset(self, index):
+        return ScaledWindows(self.windows.subset(index), self.scaling, self.norm[index])
+
+    def rows(self, index, feature=None):
+        values = self.windows.rows(index).astype(np.float64)
+        j = self.scaling.feature
+        values[:, :, j] = self.scaling.transform(values[:, :, j], self.norm[index])
+        return values if feature is None else values[:, :, feature]
+
+    def last(self):
+        values = self.windows.last().astype(np.float64)
+        j = self.scaling.feature
+        values[:, j] = self.scaling.transform(values[:, j], self.norm)
+        return values
