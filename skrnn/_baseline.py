@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._compact import CompactWindows
 from ._validation import check_windows
 
 __all__ = ["PersistenceRegressor"]
@@ -103,8 +104,13 @@ def find_persistence(last, y, feature="auto", successors=None):
     exact = [(fit[2], j) for j in candidates if (fit := _shifted_fit(last, y, j, 0, successors))]
     if exact:
         feature = min(exact)[1]
-        # Output k (horizon k + 1) reappears as the feature k + 1 rows later.
+        # Output k (horizon k + 1) reappears as the feature k + 1 rows later. Where no
+        # sample has one that far ahead (series of a panel shorter than the horizon), the
+        # data say nothing against the map of output 0: it is kept.
         fits = [_shifted_fit(last, y, feature, k, successors) for k in range(y.shape[1])]
+        for k in range(1, y.shape[1]):
+            if fits[k] is None and len(successors(k + 1)[0]) < 2:
+                fits[k] = fits[0]
         if all(fits):
             slope = np.array([fit[0] for fit in fits])
             intercept = np.array([fit[1] for fit in fits])
@@ -135,6 +141,8 @@ def _correlation(a, b):
 
 def last_observation(X):
     """The most recent row of each sample: ``X[:, -1, :]`` for windows, `X` itself for rows."""
+    if isinstance(X, CompactWindows):
+        return X.last()
     return X[:, -1, :] if X.ndim == 3 else X
 
 
@@ -215,7 +223,8 @@ class PersistenceRegressor(RegressorMixin, BaseEstimator):
         last = last_observation(X)
         self._check_target_feature(last.shape[1])
         y2d = y.reshape(len(y), -1)
-        self.map_ = find_persistence(last, y2d, self.target_feature)
+        successors = X.successors if isinstance(X, CompactWindows) else None
+        self.map_ = find_persistence(last, y2d, self.target_feature, successors)
         self.target_feature_ = self.map_.feature
         self.persistence_exact_ = self.map_.exact
         self._y_ndim = y.ndim

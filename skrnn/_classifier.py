@@ -13,7 +13,15 @@ from torch import nn
 from ._base import BaseRecurrent
 from ._callbacks import cross_entropy
 from ._data import stratified_folds
-from ._docstrings import FITTED_ATTRIBUTES, INPUT_NOTES, NETWORK_PARAMS, TRAINING_PARAMS
+from ._docstrings import (
+    CLASSIFIER_EARLY_STOPPING,
+    CONV_STRIDE,
+    FITTED_ATTRIBUTES,
+    INPUT_NOTES,
+    NETWORK_PARAMS,
+    training_params,
+)
+from ._lags import LAG_LAYOUT_ATTRIBUTE, LAGS_PARAM
 
 CLASSIFIER_CENTER = """\
     center : bool or "auto", default=False
@@ -48,11 +56,12 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        conv_stride="auto",
         center=False,
         class_weight=None,
         max_epochs=100,
         batch_size="auto",
-        lr=1e-3,
+        lr=3e-3,
         optimizer="adam",
         momentum=0.9,
         weight_decay=0.0,
@@ -66,11 +75,13 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         device="cpu",
         verbose=0,
         warm_start=False,
+        lags="auto",
     ):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.dropout = dropout
+        self.conv_stride = conv_stride
         self.center = center
         self.class_weight = class_weight
         self.max_epochs = max_epochs
@@ -89,6 +100,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         self.device = device
         self.verbose = verbose
         self.warm_start = warm_start
+        self.lags = lags
 
     def predict_proba(self, X):
         """Class probabilities for windows `X`.
@@ -185,15 +197,21 @@ def _classifier_doc(title, cell_text, extra_params="", example_class="LSTMClassi
     ----------
 {extra_params}{NETWORK_PARAMS}
 
+{CONV_STRIDE.format(default='"auto"')}
+
 {CLASSIFIER_CENTER}
 
 {CLASSIFICATION_PARAMS}
 
-{TRAINING_PARAMS}
+{training_params("3e-3", CLASSIFIER_EARLY_STOPPING)}
+
+{LAGS_PARAM}
 
     Attributes
     ----------
 {FITTED_ATTRIBUTES}
+
+{LAG_LAYOUT_ATTRIBUTE}
 
     classes_ : ndarray of shape (n_classes,)
         The class labels (any labels: strings, ints, ...).
@@ -272,11 +290,12 @@ class RNNClassifier(RecurrentClassifier):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        conv_stride="auto",
         center=False,
         class_weight=None,
         max_epochs=100,
         batch_size="auto",
-        lr=1e-3,
+        lr=3e-3,
         optimizer="adam",
         momentum=0.9,
         weight_decay=0.0,
@@ -290,12 +309,14 @@ class RNNClassifier(RecurrentClassifier):
         device="cpu",
         verbose=0,
         warm_start=False,
+        lags="auto",
     ):
         super().__init__(
             hidden_size=hidden_size,
             num_layers=num_layers,
             bidirectional=bidirectional,
             dropout=dropout,
+            conv_stride=conv_stride,
             center=center,
             class_weight=class_weight,
             max_epochs=max_epochs,
@@ -314,5 +335,6 @@ class RNNClassifier(RecurrentClassifier):
             device=device,
             verbose=verbose,
             warm_start=warm_start,
+            lags=lags,
         )
         self.nonlinearity = nonlinearity

@@ -60,9 +60,14 @@ class WindowDataset(Dataset):
             index_t = index
         else:
             index_t = torch.as_tensor(index, device=self._series.device)
-            x = {"x": self._series[self._starts[index_t][:, None] + self._steps]}
-        if self._padded[index].any():
-            x["lengths"] = torch.as_tensor(self.windows.lengths[index])
+            lengths = self.windows.lengths[index]
+            # Windows of one length are served as their real steps only: the module runs
+            # them without packing, which costs several times a plain batch.
+            length = int(lengths[0]) if len(lengths) and (lengths == lengths[0]).all() else 0
+            steps = self._steps[self.windows.window - length :] if length else self._steps
+            x = {"x": self._series[self._starts[index_t][:, None] + steps]}
+            if not length:
+                x["lengths"] = torch.as_tensor(lengths)
         if self._norm is not None:
             x["norm"] = self._norm[index_t]
         return x, (None if self._y is None else self._y[index_t])
@@ -100,20 +105,42 @@ class WindowLoader:
         self._rng = None  # made on the first shuffle: seeding one costs more than a batch
 
     def __len__(self):
-        return math.ceil(len(self.dataset) / self.batch_size)
+        return len(self._batches(np.arange(len(self.dataset))))
 
     def __iter__(self):
         keep_freed_memory()
         n = len(self.dataset)
-        if not self.shuffle:  # runs of samples, which the dataset serves without a gather
+        if not self.shuffle and not self.dataset._padded.any():
+            # Runs of samples, which the dataset serves without a gather.
             for start in range(0, n, self.batch_size):
                 yield self.dataset.batch(slice(start, min(start + self.batch_size, n)))
             return
-        if self._rng is None:
+        if self.shuffle and self._rng is None:
             self._rng = np.random.default_rng(self.random_state)
-        order = self._rng.permutation(n)
-        for start in range(0, n, self.batch_size):
-            yield self.dataset.batch(order[start : start + self.batch_size])
+        order = self._rng.permutation(n) if self.shuffle else np.arange(n)
+        for index in self._batches(order):
+            yield self.dataset.batch(index)
+
+    def _batches(self, order):
+        """Mini-batches of the samples in `order`: full windows together, front-padded
+        windows by their length where a length has enough of them (a batch of one length
+        needs no packing), the rest mixed. Shuffled, the batches come in random order."""
+        size = self.batch_size
+        lengths = self.dataset.windows.lengths[order]
+        window = self.dataset.windows.window
+        groups = [order[lengths == window]]
+        padded = lengths < window
+        if padded.any():
+            counts = np.bincount(lengths[padded], minlength=window)
+            bucketed = padded & (counts[np.minimum(lengths, window - 1)] >= max(2, size // 4))
+            groups += [
+                order[bucketed & (lengths == length)] for length in np.unique(lengths[bucketed])
+            ]
+            groups.append(order[padded & ~bucketed])
+        batches = [g[i : i + size] for g in groups for i in range(0, len(g), size)]
+        if self.shuffle and len(groups) > 1:
+            batches = [batches[i] for i in self._rng.permutation(len(batches))]
+        return batches
 
 
 def tail_folds(windows, fraction, n_folds):

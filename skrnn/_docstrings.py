@@ -14,17 +14,31 @@ NETWORK_PARAMS = """\
     dropout : float, default=0.0
         Dropout probability between stacked layers (as in PyTorch) and before the head."""
 
-TRAINING_PARAMS = """\
+CONV_STRIDE = """\
+    conv_stride : int, "auto" or None, default={default}
+        A convolutional front end before the recurrent layers: a 1-D convolution (kernel
+        ``2 * conv_stride + 1``, ``hidden_size`` channels, ReLU) with this stride, which
+        shortens long sequences ``conv_stride``-fold and extracts local shape. ``"auto"``
+        picks the stride that leaves about 50 steps (1 for short sequences); None uses no
+        front end, the recurrent layers then read the raw steps."""
+
+
+def training_params(lr, early_stopping):
+    """The training parameters' docs, with the estimator's learning rate and its way of
+    holding out validation rows."""
+    return f"""\
     max_epochs : int, default=100
         Maximum number of passes over the training data.
 
-    batch_size : int, default=128
-        Number of windows per mini-batch. Training windows are shuffled every epoch.
+    batch_size : int or "auto", default="auto"
+        Number of windows per mini-batch; training windows are shuffled every epoch.
+        ``"auto"`` is a tenth of the training windows, between 16 and 128: about ten
+        optimizer steps per epoch on small data sets, 128 windows per step on large ones.
 
-    lr : float, default=1e-3
+    lr : float, default={lr}
         Learning rate.
 
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"}, default="adam"
+    optimizer : {{"adam", "adamw", "sgd", "rmsprop"}}, default="adam"
         The torch optimizer.
 
     momentum : float, default=0.9
@@ -38,15 +52,15 @@ TRAINING_PARAMS = """\
         the exploding gradients of recurrent networks. None disables clipping.
 
     early_stopping : bool, default=True
-        Hold out the most recent ``validation_fraction`` of the training rows (in order,
-        never shuffled), stop when their loss has not improved for ``n_iter_no_change``
-        epochs and keep the best weights. The starting weights are scored too (epoch 0).
+{early_stopping}
 
     validation_fraction : float, default=0.1
-        Fraction of the training rows, the most recent ones, held out for early stopping.
+        Fraction of the training rows held out per early-stopping fold.
 
     n_iter_no_change : int, default=10
-        Epochs without improvement of the validation loss before stopping.
+        Epochs without improvement of the validation loss before a fold stops, and at
+        least as many as make 100 optimizer steps: on a few hundred rows an epoch is a
+        handful of steps, too few for the loss to move.
 
     tol : float, default=1e-4
         Minimum relative decrease of the validation loss that counts as an improvement.
@@ -56,19 +70,49 @@ TRAINING_PARAMS = """\
         scheduler). They are copied at each fit.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and dropout. An int makes fit reproducible
-        bit for bit on the same machine. The caller's numpy and torch random states are
-        left untouched.
+        Seeds weight initialisation, shuffling, validation folds and dropout. An int makes
+        fit reproducible bit for bit on the same machine. The caller's numpy and torch
+        random states are left untouched.
 
     device : str or torch.device, default="cpu"
-        Where to train, e.g. ``"cuda"``. A model trained on a GPU predicts on a CPU-only
-        machine after loading.
+        Where to train and predict: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``, or
+        ``"auto"`` for the best one this machine has (``device_`` says which). The default
+        is the CPU, not "auto", so that a script gives the same numbers on every machine:
+        a GPU sums in another order and rounds differently. A device the machine lacks is
+        a ValueError before any training. A model trained on a GPU predicts on a CPU-only
+        machine after loading: :func:`skrnn.load` puts it on its ``device`` argument (the
+        CPU by default, which also becomes this parameter); a joblib file loads onto the
+        CPU with skorch's ``DeviceWarning`` and keeps ``device="cuda"``, so fitting it
+        again there raises the ValueError until you ``set_params(device="cpu")``.
 
     verbose : int, default=0
         Print skorch's per-epoch log if positive.
 
     warm_start : bool, default=False
-        If True, ``fit`` continues training the current network instead of starting anew."""
+        If True, ``fit`` continues training the current network instead of starting anew,
+        on every row (with early stopping, validated on the most recent block)."""
+
+
+REGRESSOR_EARLY_STOPPING = """\
+        Choose the number of epochs on held-out rows, then train on every row. Each fold
+        holds out the next ``validation_fraction`` of every series in time (forward
+        chaining, as TimeSeriesSplit; up to three folds on small data, so that at least
+        100 rows are scored) and trains a fresh network on the rows before it until its
+        validation loss stops improving; the final network trains on all rows for the
+        folds' mean best epoch. With a ``skip``, the untrained network is a fitted linear
+        forecast, so trained networks must also beat it significantly on the pooled
+        held-out rows (a one-sided Diebold-Mariano test at 5%, on the mean loss of blocks
+        of ``n_outputs`` rows of a series, whose targets do not overlap); otherwise the
+        estimator
+        keeps that start (``best_epoch_ == 0``) and says so with a
+        :class:`~skrnn.StartKeptWarning`."""
+
+CLASSIFIER_EARLY_STOPPING = """\
+        Choose the number of epochs on held-out rows, then train on every row. Each fold
+        holds out ``validation_fraction`` of the sequences, stratified by class (files
+        sorted by class would otherwise leave a class out; up to three folds on small
+        data) and trains a fresh network until its validation loss stops improving; the
+        final network trains on all rows for the folds' mean best epoch."""
 
 FITTED_ATTRIBUTES = """\
     net_ : skorch.NeuralNet
@@ -78,10 +122,27 @@ FITTED_ATTRIBUTES = """\
         The training history (``net_.history``): losses per epoch and batch.
 
     n_iter_ : int
-        Number of epochs run by the last call to ``fit``.
+        Number of epochs the returned network was trained, in the last call to ``fit``.
 
     best_epoch_ : int
-        Epoch whose weights were kept (0 means the starting weights).
+        Epochs of training in the returned network: the folds' mean best epoch with early
+        stopping. 0 means the untrained start: for a regressor with a ``skip``, trained
+        networks did not beat its linear forecast significantly on held-out rows, and a
+        :class:`~skrnn.StartKeptWarning` said so; its forecasts are that linear forecast.
+
+    validation_loss_ : ndarray of shape (n_folds, n_epochs) or None
+        Validation loss per early-stopping fold and epoch (NaN after a fold stopped;
+        column 0, the untrained start, is scored for regressors with a skip only). None
+        without early stopping.
+
+    batch_size_ : int
+        The batch size used (``batch_size`` with "auto" resolved).
+
+    conv_stride_ : int or None
+        The front end's stride (``conv_stride`` with "auto" resolved).
+
+    device_ : str
+        The device the network was trained on (``device`` with "auto" resolved).
 
     n_features_in_ : int
         Number of features per time step seen during :term:`fit` (for 2-D input, the

@@ -41,14 +41,19 @@ from skorch.history import History
 from ._base import BaseRecurrent, _seeded_torch
 from ._baseline import PersistenceMap, PersistenceRegressor
 from ._classifier import GRUClassifier, LSTMClassifier, RNNClassifier
+from ._device import resolve_device
 from ._regressor import GRURegressor, LSTMRegressor, RNNRegressor
-from ._skip import LinearSkip
+from ._scaling import WindowScaling
+from ._skip import LinearSkip, pack_per_step_maps
 from ._window import SlidingWindow
 
 __all__ = ["load", "save"]
 
 FORMAT = "skrnn"
-FORMAT_VERSION = 1
+# 2: the linear skip keeps maps for 1, 2, 4, ... steps and the full window (memory linear in
+# the window); 1 kept one per number of real steps, and is converted on loading.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 _JOBLIB_HINT = (
     "joblib.dump / joblib.load store any estimator, but load only files you trust: "
@@ -89,7 +94,7 @@ def _allowed_estimators():
 
 _ESTIMATORS = _allowed_estimators()
 _PIPELINE = _public_name(Pipeline)
-_DATACLASSES = {_public_name(cls): cls for cls in (PersistenceMap, LinearSkip)}
+_DATACLASSES = {_public_name(cls): cls for cls in (PersistenceMap, LinearSkip, WindowScaling)}
 _ARRAY_KINDS = "biuf"  # stored as tensors; str and object arrays go to the JSON
 _SCALAR_TYPES = (type(None), bool, int, float, str)
 
@@ -263,7 +268,7 @@ def load(path, *, device="cpu"):
     except (KeyError, TypeError, ValueError):
         raise ValueError(f"{os.fspath(path)!r} has no valid model description.") from None
     _check_versions(versions)
-    return _Decoder(tensors, device).estimator(spec)
+    return _Decoder(tensors, device, int(metadata["format_version"])).estimator(spec)
 
 
 # -- the file ----------------------------------------------------------------------------
@@ -285,11 +290,11 @@ def _read_metadata(data):
             "Model files are written by skrnn.save."
         ) from None
     version = metadata.get("format_version")
-    if version != str(FORMAT_VERSION):
+    if version not in [str(v) for v in READABLE_VERSIONS]:
         raise ValueError(
             f"The file is in skrnn model format version {version!r}; this version of skrnn "
-            f"reads version {FORMAT_VERSION}. Load it with the skrnn version that wrote it "
-            "(or a newer one)."
+            f"reads versions {', '.join(map(str, READABLE_VERSIONS))}. Load it with the "
+            "skrnn version that wrote it (or a newer one)."
         )
     return metadata
 
@@ -513,9 +518,10 @@ def _plain_history(history):
 class _Decoder:
     """The inverse of :class:`_Encoder`, for descriptions that passed the digest check."""
 
-    def __init__(self, tensors, device):
+    def __init__(self, tensors, device, version=FORMAT_VERSION):
         self.tensors = tensors
         self.device = device
+        self.version = version
 
     def estimator(self, spec):
         try:
@@ -548,6 +554,10 @@ class _Decoder:
                 raise ValueError(f"Invalid attribute name {key!r} in the model file.")
             setattr(estimator, key, value)
         if issubclass(cls, BaseRecurrent):
+            # The network goes to the device asked for, not the one it was trained on
+            # (kept with device=None, where this machine has it; else the ValueError).
+            saved = getattr(estimator, "device_", None) or estimator.device
+            estimator.device_ = resolve_device(saved if self.device is None else self.device)
             estimator.net_ = self._network(estimator, spec["network"])
         return estimator
 
@@ -555,10 +565,12 @@ class _Decoder:
         net = estimator._build_net()
         with _seeded_torch(0, net.device):  # initialize() draws random weights: no side effects
             net.initialize()
-        state = {
-            key: torch.from_numpy(np.asarray(self.value(value)))
-            for key, value in spec["state_dict"].items()
-        }
+        state = {key: np.asarray(self.value(value)) for key, value in spec["state_dict"].items()}
+        if self.version == 1 and state.get("skip_weight", np.zeros(0)).ndim == 4:
+            state["skip_weight"], state["skip_bias"] = pack_per_step_maps(
+                state["skip_weight"], state["skip_bias"]
+            )
+        state = {key: torch.from_numpy(value) for key, value in state.items()}
         try:
             net.module_.load_state_dict(state)
         except RuntimeError as exc:
@@ -605,7 +617,12 @@ class _Decoder:
             return {self.value(key): self.value(item) for key, item in value[tag]}
         if tag == "__dataclass__":
             cls = _DATACLASSES[value[tag]]
-            return cls(**self._mapping(value["fields"]))
+            fields = self._mapping(value["fields"])
+            if cls is LinearSkip and self.version == 1:
+                weight = fields["weight"]
+                fields["weight"], fields["bias"] = pack_per_step_maps(weight, fields["bias"])
+                fields["window"] = weight.shape[0]
+            return cls(**fields)
         if tag == "__estimator__":
             return self._estimator(value[tag])
         raise TypeError(f"unknown value tag {tag!r}")

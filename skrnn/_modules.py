@@ -6,9 +6,13 @@ recurrent layer: padded rows are left-aligned and packed, so the cell runs over 
 only. Batches without padding (nearly all) take the plain, fast path.
 """
 
+from bisect import bisect_right
+
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
+
+from ._skip import skip_lengths
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -29,15 +33,24 @@ class RecurrentModule(nn.Module):
         Feed the encoder each window minus its last time step, so that it sees the shape of
         the recent past rather than a level it may never have seen in training.
     skip : bool
-        Add a linear map of the window (one per number of real steps) to the output. Its
-        weights are buffers set by the estimator, not trained, and the head starts at zero,
-        so the untrained module is exactly the skip's forecast.
+        Add a linear map of the window's last steps to the output: of all ``window`` steps
+        for a full window, of the last 1, 2, 4, ... steps (the most it has) for a
+        front-padded one (see :class:`skrnn._skip.LinearSkip`, whose layout the buffers
+        ``skip_weight`` and ``skip_bias`` share). They are set by the estimator, not
+        trained, and the head starts at zero, so the untrained module is exactly the skip's
+        forecast.
     scaling : {None, "log", "mean"}
         Per-window scaling of input feature `target_feature` (see :mod:`skrnn._scaling`),
         from the statistics ``norm`` passed with each batch: ``log(max(x, norm[:, 1])) -
         norm[:, 0]`` or ``(x - norm[:, 0]) / norm[:, 1]``.
     target_feature : int
         The input feature `scaling` applies to.
+    target_map : tuple of float
+        ``(slope, intercept)`` mapping that feature to the target's units first.
+    conv_stride : int or None
+        A convolutional front end: a 1-D convolution (kernel ``2 * conv_stride + 1``,
+        `hidden_size` channels, ReLU) that shortens the sequence `conv_stride`-fold before
+        the recurrent layers, aligned to the window's last step. None: none.
     """
 
     def __init__(
@@ -56,11 +69,16 @@ class RecurrentModule(nn.Module):
         skip=False,
         scaling=None,
         target_feature=0,
+        target_map=(1.0, 0.0),
+        conv_stride=None,
     ):
         super().__init__()
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
+        self.conv_stride = conv_stride
+        if conv_stride is not None:
+            self.conv = nn.Conv1d(input_size, hidden_size, 2 * conv_stride + 1, conv_stride)
         self.rnn = _CELLS[cell](
-            input_size,
+            hidden_size if conv_stride is not None else input_size,
             hidden_size,
             num_layers,
             batch_first=True,
@@ -75,14 +93,18 @@ class RecurrentModule(nn.Module):
         self.window = window
         self.scaling = scaling
         self.target_feature = target_feature
+        self.target_map = tuple(target_map)
         if skip:
             nn.init.zeros_(self.head.weight)
             nn.init.zeros_(self.head.bias)
-            # One linear map per number of real steps (see skrnn._skip.LinearSkip).
-            self.register_buffer(
-                "skip_weight", torch.zeros(window, window, input_size, output_size)
-            )
-            self.register_buffer("skip_bias", torch.zeros(window, output_size))
+            lengths = skip_lengths(window)
+            self._skip_lengths = lengths
+            self._skip_offsets = [sum(lengths[:k]) for k in range(len(lengths))]
+            self.register_buffer("skip_weight", torch.zeros(sum(lengths), input_size, output_size))
+            self.register_buffer("skip_bias", torch.zeros(len(lengths), output_size))
+            # Which map a window with n real steps uses, by n (not state: derived).
+            which = [max(bisect_right(lengths, n) - 1, 0) for n in range(window + 1)]
+            self.register_buffer("_skip_map", torch.tensor(which), persistent=False)
 
     def forward(self, x, lengths=None, norm=None):
         """Outputs for windows `x` of shape (batch, steps, features).
@@ -98,24 +120,32 @@ class RecurrentModule(nn.Module):
         if lengths is None:
             out = self.head(self.dropout(self._encode(self._inputs(x), None)))
             if self.skip:
-                n_real = x.shape[1]
-                weight = self.skip_weight[n_real - 1, self.window - n_real :].flatten(0, 1)
-                out = out + x.flatten(1) @ weight + self.skip_bias[n_real - 1]
+                out = out + self._skip(x, bisect_right(self._skip_lengths, x.shape[1]) - 1)
             return out
         steps = torch.arange(x.shape[1], device=x.device)
         real = steps >= (x.shape[1] - lengths.to(x.device))[:, None]
         inputs = self._inputs(x) * real[:, :, None]
         out = self.head(self.dropout(self._encode(inputs, lengths)))
         if self.skip:
-            n_real = lengths.to(x.device) - 1
-            skip = torch.einsum("bwf,bwfh->bh", x, self.skip_weight[n_real])
-            out = out + skip + self.skip_bias[n_real]
+            which = self._skip_map[lengths.to(x.device)]
+            skip = out.new_zeros(out.shape)
+            for k in torch.unique(which).tolist():  # a few maps at most, log2(window)
+                rows = torch.nonzero(which == k).squeeze(1)
+                skip[rows] = self._skip(x[rows], k)
+            out = out + skip
         return out
+
+    def _skip(self, x, k):
+        """Map `k` of the skip on the last steps of windows `x` (all of them real)."""
+        steps, first = self._skip_lengths[k], self._skip_offsets[k]
+        weight = self.skip_weight[first : first + steps].flatten(0, 1)
+        return torch.addmm(self.skip_bias[k], x[:, x.shape[1] - steps :].flatten(1), weight)
 
     def _scale(self, x, norm):
         j = self.target_feature
         offset, second = norm[:, 0, None].to(x.dtype), norm[:, 1, None].to(x.dtype)
-        target = x[:, :, j]
+        slope, intercept = self.target_map
+        target = x[:, :, j] * slope + intercept
         if self.scaling == "log":
             target = torch.log(torch.maximum(target, second)) - offset
         else:
@@ -127,6 +157,8 @@ class RecurrentModule(nn.Module):
 
     def _encode(self, inputs, lengths):
         """Final hidden state of the last layer, both directions concatenated."""
+        if self.conv_stride is not None:
+            inputs, lengths = self._convolve(inputs, lengths)
         if lengths is None:
             _, hidden = self.rnn(inputs)
         else:
@@ -144,3 +176,21 @@ class RecurrentModule(nn.Module):
         directions = 2 if self.rnn.bidirectional else 1
         last_layer = hidden[-directions:]  # (directions, batch, hidden_size)
         return last_layer.transpose(0, 1).reshape(inputs.shape[0], -1)
+
+    def _convolve(self, inputs, lengths):
+        """The front end's features (batch, steps', hidden_size), the last one ending at the
+        window's last step, and the number of them that see real steps."""
+        stride, kernel, steps = self.conv_stride, self.conv.kernel_size[0], inputs.shape[1]
+        pad = kernel - 1
+        pad += (stride - (steps + pad - kernel) % stride) % stride
+        out = torch.relu(self.conv(nn.functional.pad(inputs.transpose(1, 2), (pad, 0))))
+        out = out.transpose(1, 2)
+        # Output j covers padded steps j * stride .. j * stride + kernel - 1: drop those that
+        # see only the padding added here, and count those that see real steps.
+        skip = (pad - kernel + stride) // stride
+        out = out[:, skip:]
+        if lengths is not None:
+            before = (steps - lengths.to(out.device)) + pad  # padding before the real steps
+            first_real = torch.div(before - kernel + stride, stride, rounding_mode="floor")
+            lengths = out.shape[1] + skip - first_real.clamp(min=skip)
+        return out, lengths

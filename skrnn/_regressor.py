@@ -1,20 +1,31 @@
 """The public recurrent regressors: thin classes over :mod:`skrnn._base`."""
 
-from numbers import Integral
+import warnings
+from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetRegressor
-from torch import nn
 
 from ._base import BaseRecurrent
 from ._baseline import find_persistence
-from ._callbacks import squared_error
 from ._data import tail_folds
-from ._docstrings import FITTED_ATTRIBUTES, INPUT_NOTES, NETWORK_PARAMS, TRAINING_PARAMS
+from ._docstrings import (
+    CONV_STRIDE,
+    FITTED_ATTRIBUTES,
+    INPUT_NOTES,
+    NETWORK_PARAMS,
+    REGRESSOR_EARLY_STOPPING,
+    training_params,
+)
+from ._lags import LAG_LAYOUT_ATTRIBUTE, LAGS_PARAM
+from ._losses import criterion_for, residual_offsets, sample_loss_for
 from ._scaling import ScaledWindows, WindowScaling
 from ._skip import fit_skip
+from ._validation import n_step_features
 
 REGRESSOR_CENTER = """\
     center : "auto" or bool, default="auto"
@@ -25,9 +36,40 @@ REGRESSOR_CENTER = """\
         stay in range and carry information."""
 
 REGRESSION_PARAMS = """\
+    loss : {"squared_error", "absolute_error", "quantile"}, default="squared_error"
+        What the network is trained to forecast, as in scikit-learn: the conditional mean,
+        median, or the conditional ``quantile``. The linear start follows: for the median
+        and quantiles it is the skip's forecast shifted by that quantile of its training
+        residuals.
+
+    quantile : float or sequence of float, default=None
+        The quantile(s) to forecast with ``loss="quantile"`` (0.5 if None); ignored
+        otherwise. Several quantiles come from one network with one output each: an
+        interval from one fit (:meth:`predict_quantiles`), while :meth:`predict` returns
+        the quantile closest to the median, so the estimator stays a point forecaster in
+        pipelines and searches.
+
     scale_target : bool, default=True
         Standardize `y` inside the estimator and map predictions back, so raw targets of
-        any size (index levels of 40,000, say) train like unit-scale ones.
+        any size (index levels of 40,000, say) train like unit-scale ones. Not used when
+        windows are scaled one by one (``window_scaling_``).
+
+    window_scaling : {"auto", "log", "mean"} or None, default="auto"
+        Scale each window, and its targets, by the target's own recent past, so that one
+        network serves series of any size and predictions come back in each series'
+        units: ``"log"`` takes logs and subtracts the mean log of the last ``season``
+        values (for a positive target: relative changes, a multiplicative season becomes
+        additive); ``"mean"`` subtracts the mean of the last ``season`` values and divides
+        by the window's mean absolute value (any target, zeros included). ``"auto"``: for
+        windows of many series (from ``SlidingWindow(group=...)``), ``"log"`` for a positive
+        target and ``"mean"`` otherwise; for one series, ``"log"`` for a positive target
+        that is the only feature, else None. None: `y` is standardized as a whole
+        (``scale_target``).
+
+    season : int or None, default=None
+        The season length of the target (12 for monthly data), used by
+        ``window_scaling``: each window is relative to the mean of its last `season`
+        values rather than to its last value. None: no season (1).
 
     skip : {"linear", "persistence"} or None, default="linear"
         The forecast the network corrects. The network's output is added to it, and it
@@ -48,16 +90,25 @@ REGRESSION_PARAMS = """\
         feature in row ``t + 1``."""
 
 
+@dataclass(frozen=True)
+class _Start:
+    """What a regressor's untrained network forecasts: the skip, plus per target and
+    quantile an offset from the skip's training residuals (None for squared error)."""
+
+    skip: object
+    offsets: np.ndarray | None
+
+
 class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     """Base class of the recurrent regressors; use RNNRegressor, LSTMRegressor, GRURegressor."""
 
     _net_class = NeuralNetRegressor
-    _criterion = nn.MSELoss
-    _sample_loss = staticmethod(squared_error)
     _y_numeric = True
 
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "absolute_error", "quantile"})],
+        "quantile": [Interval(Real, 0, 1, closed="neither"), "array-like", None],
         "scale_target": ["boolean"],
         "window_scaling": [StrOptions({"auto", "log", "mean"}), None],
         "season": [Interval(Integral, 1, None, closed="left"), None],
@@ -72,7 +123,10 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        conv_stride=None,
         center="auto",
+        loss="squared_error",
+        quantile=None,
         scale_target=True,
         window_scaling="auto",
         season=None,
@@ -94,12 +148,16 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         device="cpu",
         verbose=0,
         warm_start=False,
+        lags="auto",
     ):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.dropout = dropout
+        self.conv_stride = conv_stride
         self.center = center
+        self.loss = loss
+        self.quantile = quantile
         self.scale_target = scale_target
         self.window_scaling = window_scaling
         self.season = season
@@ -121,6 +179,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         self.device = device
         self.verbose = verbose
         self.warm_start = warm_start
+        self.lags = lags
 
     def predict(self, X):
         """Predict targets for windows `X`.
@@ -136,13 +195,79 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions in the units of `y`, 1-D if `y` was 1-D at fit.
         """
+        quantiles = self._predict_quantiles(X)
+        output = quantiles[:, :, self._point_quantile()]
+        return output.ravel() if self._y_ndim == 1 else output
+
+    def predict_quantiles(self, X):
+        """Predict every quantile of ``quantile`` for windows `X` (``loss="quantile"``).
+
+        One network predicts them all, so they come from one fit; they are sorted, so a
+        lower quantile is never above a higher one.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Windows, as for :meth:`fit`.
+
+        Returns
+        -------
+        y_quantiles : ndarray of shape (n_samples, n_quantiles) or \
+                (n_samples, n_outputs, n_quantiles)
+            The quantiles ``quantiles_`` of the forecast, in the units of `y`; the outputs
+            axis only if `y` was 2-D at fit.
+        """
+        check_is_fitted(self)
+        if self.quantiles_ is None:
+            raise AttributeError(
+                f"predict_quantiles needs loss='quantile'; this {type(self).__name__} was "
+                f"fitted with loss={self.loss!r}."
+            )
+        quantiles = self._predict_quantiles(X)
+        return quantiles[:, 0] if self._y_ndim == 1 else quantiles
+
+    def _predict_quantiles(self, X):
+        """(n_samples, n_outputs, n_quantiles) forecasts in target units, sorted."""
         output, norm = self._forward(X)
         output = output.astype(np.float64)
+        n_quantiles = 1 if self.quantiles_ is None else len(self.quantiles_)
         if self.window_scaling_ is not None:
             output = self.window_scaling_.inverse(output, norm)
         else:
-            output = output * self.target_scale_ + self.target_mean_
-        return output.ravel() if self._y_ndim == 1 else output
+            scale = np.repeat(self.target_scale_, n_quantiles)
+            output = output * scale + np.repeat(self.target_mean_, n_quantiles)
+        output = output.reshape(len(output), self.n_outputs_, n_quantiles)
+        output.sort(axis=2)  # monotone rearrangement: quantile curves never cross
+        return output
+
+    def _point_quantile(self):
+        """Index of the quantile predict returns: the one closest to the median."""
+        if self.quantiles_ is None:
+            return 0
+        return int(np.argmin(np.abs(np.asarray(self.quantiles_) - 0.5)))
+
+    def _resolve_quantiles(self):
+        if self.loss != "quantile":
+            return None
+        quantiles = np.atleast_1d(np.asarray(0.5 if self.quantile is None else self.quantile))
+        if quantiles.ndim != 1 or not np.issubdtype(quantiles.dtype, np.number):
+            raise ValueError(
+                f"quantile must be a number or a 1-D sequence of numbers, got {self.quantile!r}."
+            )
+        quantiles = quantiles.astype(np.float64)
+        if not ((quantiles > 0) & (quantiles < 1)).all() or len(set(quantiles)) < len(quantiles):
+            raise ValueError(
+                f"quantile must hold distinct values strictly between 0 and 1, got "
+                f"{self.quantile!r}."
+            )
+        return tuple(sorted(quantiles.tolist()))
+
+    def _criterion_spec(self):
+        return criterion_for(self.loss, self.quantiles_ or ())
+
+    def _row_loss(self):
+        return sample_loss_for(self.loss)
 
     def _encode_target(self, y, windows, *, reset):
         y = np.asarray(y, dtype=np.float64)
@@ -150,6 +275,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         if reset:
             self._y_ndim = y.ndim
             self.n_outputs_ = y2d.shape[1]
+            self.quantiles_ = self._resolve_quantiles()
             self.window_scaling_ = self._resolve_window_scaling(windows, y2d)
             mean, scale = np.zeros(y2d.shape[1]), np.ones(y2d.shape[1])
             if self.scale_target and self.window_scaling_ is None:
@@ -173,27 +299,42 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     def _resolve_window_scaling(self, windows, y):
         """The per-window scaling of the target (``window_scaling`` resolved), or None."""
         kind = self.window_scaling
-        if kind is None or (kind == "auto" and windows.groups is None):
+        if kind is None:
             return None
         self._check_target_feature(windows.n_features)
         pmap = find_persistence(windows.last(), y, self.target_feature, windows.successors)
-        if (
-            not pmap.exact
-            or not np.allclose(pmap.slope, 1.0)
-            or not np.allclose(pmap.intercept, 0.0, atol=1e-6 * np.abs(y).max())
-        ):
+        if not pmap.exact:
             if kind == "auto":
+                if windows.groups is not None:
+                    warnings.warn(
+                        "No feature of X holds the target's past values (y[t] reappearing "
+                        "in the next window's last step), so the windows of these many "
+                        "series cannot be scaled one by one: y is standardized as a whole, "
+                        "and series of very different sizes will not train alike. Keep the "
+                        "target column in X (make_supervised does).",
+                        UserWarning,
+                        stacklevel=5,
+                    )
                 return None
             raise ValueError(
                 f"window_scaling={kind!r} scales each window by the target's own past, but no "
-                "feature of X holds the target's past values unscaled (y[t] reappearing in "
-                "the next window's last step). Keep the target column in X and do not scale "
-                "it before SlidingWindow, or pass window_scaling=None."
+                "feature of X holds the target's past values (y[t] reappearing in the next "
+                "window's last step). Keep the target column in X, or pass "
+                "window_scaling=None."
             )
+        slope, intercept = float(pmap.slope[0]), float(pmap.intercept[0])
         if kind == "auto":
-            real_target = windows.last()[:, pmap.feature]
-            kind = "log" if (y > 0).all() and (real_target > 0).all() else "mean"
-        return WindowScaling(kind, pmap.feature, self.season or 1)
+            past = windows.last()[:, pmap.feature] * slope + intercept
+            positive = (y > 0).all() and (past > 0).all()
+            if windows.groups is not None:  # many series: their scales must go
+                kind = "log" if positive else "mean"
+            elif positive and windows.n_features == 1:
+                kind = "log"
+            else:
+                # One series: global standardization of y serves, and beside other
+                # features (levels, volumes) a relative target measured worse.
+                return None
+        return WindowScaling(kind, pmap.feature, self.season or 1, slope, intercept)
 
     def _window_norm(self, windows):
         if getattr(self, "window_scaling_", None) is None:
@@ -217,50 +358,72 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         if self.skip is None:
             return None
         scaling = self.window_scaling_
+        y = y_train.astype(np.float64)
         if scaling is not None:
-            return fit_skip(
-                ScaledWindows(windows, scaling, norm),
-                y_train.astype(np.float64),
-                kind=self.skip,
-                feature=scaling.feature,
-                scaled=True,
-            )
-        return fit_skip(
-            windows, y_train.astype(np.float64), kind=self.skip, feature=self.target_feature
-        )
+            windows = ScaledWindows(windows, scaling, norm)
+            skip = fit_skip(windows, y, kind=self.skip, feature=scaling.feature, scaled=True)
+        else:
+            skip = fit_skip(windows, y, kind=self.skip, feature=self.target_feature)
+        offsets = None
+        if self.loss != "squared_error":
+            residuals = y - skip.predict(windows)
+            offsets = residual_offsets(self.loss, self.quantiles_, residuals)
+        return _Start(skip, offsets)
 
     def _set_start(self, start, windows, y_train):
-        self.skip_ = start
+        self.skip_ = None if start is None else start.skip
+        self.start_offsets_ = None if start is None else start.offsets
 
     def _start_of_fitted(self):
-        return self.skip_
+        return None if self.skip_ is None else _Start(self.skip_, self.start_offsets_)
 
     def _validation_folds(self, windows, y_train, n_folds, seed):
         return tail_folds(windows, self.validation_fraction, n_folds)
+
+    def _gain_blocks(self, windows, index):
+        # Targets h steps ahead overlap on consecutive rows: blocks of h rows of a series.
+        codes = (
+            np.zeros(len(index), dtype=np.int64)
+            if windows.groups is None
+            else windows.groups[index]
+        )
+        block = windows.positions()[index] // self.n_outputs_
+        return codes * (block.max(initial=0) + 1) + block
 
     def _resolve_center(self):
         # Centring keeps a network from extrapolating levels it never saw; a target the
         # skip's tests found stationary stays in range, and its level (and that of the
         # other features) carries information.
         if self.center == "auto":
-            if self.window_scaling_ is not None:  # already relative to the recent level
-                return False
+            if self.window_scaling_ is not None:
+                # The scaled target is relative to its recent level; other features are not.
+                return n_step_features(self) > 1
             return not (self.skip_ is not None and self.skip_.stationary)
         return self.center
 
     def _module_kwargs(self, start):
         scaling = self.window_scaling_
+        n_quantiles = 1 if self.quantiles_ is None else len(self.quantiles_)
         return {
-            "output_size": self.n_outputs_,
+            "output_size": self.n_outputs_ * n_quantiles,
             "skip": start is not None,
             "scaling": None if scaling is None else scaling.kind,
             "target_feature": 0 if scaling is None else scaling.feature,
+            "target_map": (1.0, 0.0) if scaling is None else (scaling.slope, scaling.intercept),
         }
 
     def _init_module(self, module, start):
-        if start is not None:
-            module.skip_weight.copy_(module.skip_weight.new_tensor(start.weight))
-            module.skip_bias.copy_(module.skip_bias.new_tensor(start.bias))
+        if start is None:
+            return
+        # One output per target and quantile: each quantile starts at the skip's forecast
+        # plus that quantile of its training residuals.
+        n_quantiles = 1 if self.quantiles_ is None else len(self.quantiles_)
+        weight = np.repeat(start.skip.weight, n_quantiles, axis=-1)
+        bias = np.repeat(start.skip.bias, n_quantiles, axis=-1)
+        if start.offsets is not None:
+            bias = bias + start.offsets.ravel()
+        module.skip_weight.copy_(module.skip_weight.new_tensor(weight))
+        module.skip_bias.copy_(module.skip_bias.new_tensor(bias))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -281,21 +444,37 @@ def _regressor_doc(title, cell_text, extra_params="", example_class="LSTMRegress
     ----------
 {extra_params}{NETWORK_PARAMS}
 
+{CONV_STRIDE.format(default="None")}
+
 {REGRESSOR_CENTER}
 
 {REGRESSION_PARAMS}
 
-{TRAINING_PARAMS}
+{training_params("1e-3", REGRESSOR_EARLY_STOPPING)}
+
+{LAGS_PARAM}
 
     Attributes
     ----------
 {FITTED_ATTRIBUTES}
+
+{LAG_LAYOUT_ATTRIBUTE}
 
     n_outputs_ : int
         Number of outputs (forecast horizons) of `y`.
 
     target_mean_, target_scale_ : ndarray of shape (`n_outputs_`,)
         The standardization of `y` (0 and 1 with ``scale_target=False``).
+
+    quantiles_ : tuple of float or None
+        The quantiles forecast with ``loss="quantile"`` (sorted); None otherwise.
+
+    start_offsets_ : ndarray of shape (n_outputs, n_quantiles) or None
+        What the untrained network adds to the skip's forecast (in scaled units): the
+        quantiles of the skip's training residuals; None for squared error.
+
+    window_scaling_ : WindowScaling or None
+        The per-window scaling used (``kind``, the target ``feature``, ``season``), or None.
 
     skip_ : LinearSkip or None
         The fitted skip forecast: ``feature`` (the target feature found), ``weight`` and
@@ -376,7 +555,10 @@ class RNNRegressor(RecurrentRegressor):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        conv_stride=None,
         center="auto",
+        loss="squared_error",
+        quantile=None,
         scale_target=True,
         window_scaling="auto",
         season=None,
@@ -398,13 +580,17 @@ class RNNRegressor(RecurrentRegressor):
         device="cpu",
         verbose=0,
         warm_start=False,
+        lags="auto",
     ):
         super().__init__(
             hidden_size=hidden_size,
             num_layers=num_layers,
             bidirectional=bidirectional,
             dropout=dropout,
+            conv_stride=conv_stride,
             center=center,
+            loss=loss,
+            quantile=quantile,
             scale_target=scale_target,
             window_scaling=window_scaling,
             season=season,
@@ -426,5 +612,6 @@ class RNNRegressor(RecurrentRegressor):
             device=device,
             verbose=verbose,
             warm_start=warm_start,
+            lags=lags,
         )
         self.nonlinearity = nonlinearity

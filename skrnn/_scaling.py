@@ -27,15 +27,25 @@ import numpy as np
 # (a non-positive value at prediction time would otherwise have no logarithm).
 LOG_FLOOR = 1e-3
 _CHUNK_ELEMENTS = 1 << 20
+_MAX_LOG = np.log(np.finfo(np.float64).max)
 
 
 @dataclass(frozen=True)
 class WindowScaling:
-    """How the target `feature` of each window (and its targets) is scaled."""
+    """How the target `feature` of each window (and its targets) is scaled.
+
+    ``slope * x + intercept`` maps the feature to the target's units (the persistence map:
+    the identity unless a scaler sits before SlidingWindow).
+    """
 
     kind: str  # "log" or "mean"
     feature: int
     season: int = 1
+    slope: float = 1.0
+    intercept: float = 0.0
+
+    def target_units(self, values):
+        return values * self.slope + self.intercept
 
     def norm(self, windows):
         """Per-window statistics ``(n_samples, 2)``: offset and, for "mean", the scale;
@@ -45,7 +55,7 @@ class WindowScaling:
         steps = np.arange(windows.window)
         for start in range(0, len(windows), step):
             index = np.arange(start, min(start + step, len(windows)))
-            values = windows.rows(index, self.feature).astype(np.float64)
+            values = self.target_units(windows.rows(index, self.feature).astype(np.float64))
             lengths = windows.lengths[index]
             real = steps >= (windows.window - lengths)[:, None]
             recent = steps >= (windows.window - np.minimum(lengths, self.season))[:, None]
@@ -71,8 +81,8 @@ class WindowScaling:
     def inverse(self, scaled, norm):
         """Scaled predictions (n, n_outputs) back in the target's units."""
         offset, second = norm[:, :1], norm[:, 1:]
-        if self.kind == "log":
-            return np.exp(scaled + offset)
+        if self.kind == "log":  # clipped to the float64 range: a forecast is never inf
+            return np.exp(np.minimum(scaled + offset, _MAX_LOG))
         return scaled * second + offset
 
 
@@ -104,12 +114,12 @@ class ScaledWindows:
 
     def rows(self, index, feature=None):
         values = self.windows.rows(index).astype(np.float64)
-        j = self.scaling.feature
-        values[:, :, j] = self.scaling.transform(values[:, :, j], self.norm[index])
+        j, scaling = self.scaling.feature, self.scaling
+        values[:, :, j] = scaling.transform(scaling.target_units(values[:, :, j]), self.norm[index])
         return values if feature is None else values[:, :, feature]
 
     def last(self):
         values = self.windows.last().astype(np.float64)
-        j = self.scaling.feature
-        values[:, j] = self.scaling.transform(values[:, j], self.norm)
+        j, scaling = self.scaling.feature, self.scaling
+        values[:, j] = scaling.transform(scaling.target_units(values[:, j]), self.norm)
         return values

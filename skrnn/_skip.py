@@ -25,17 +25,23 @@ connection fitted here in closed form:
    correction is kept only if its out-of-sample gain over persistence is significant (a
    one-sided Diebold-Mariano test); otherwise the skip stays exact persistence.
 
-Windows with front padding have fewer real lags; they get the same regression restricted to
-the lags they have (solved from the same moments), so nothing is imputed. The result is a
-linear map per number of real steps, applied by the torch module as a frozen layer.
+Windows with front padding have fewer real lags. Nothing is imputed: they get the same
+regression restricted to their most recent 1, 2, 4, 8, ... lags (the longest such that they
+have), solved from the same moments. A restricted map for every number of real steps would
+cost memory quadratic in the window; on these lengths the maps together take fewer than
+``2 * window`` steps, and a window with ``L`` real steps still uses more than ``L / 2`` of its
+lags. The result, applied by the torch module as a frozen layer, is a linear map for full
+windows and one for each of those shorter lengths (:func:`skip_lengths`).
 """
 
 import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ._baseline import PersistenceMap, find_persistence
+from ._compact import _positions
 from ._stats import (
     Moments,
     adf_rejects_unit_root,
@@ -47,17 +53,33 @@ _CHUNK_ELEMENTS = 1 << 20
 MAX_JOINT_COLUMNS = 512
 
 
+def skip_lengths(window):
+    """The numbers of most recent steps the skip has a map for: 1, 2, 4, ... below
+    `window`, and `window` itself."""
+    return [*(1 << k for k in range(max(window - 1, 0).bit_length())), window]
+
+
+def skip_map_index(n_real, window):
+    """Which of :func:`skip_lengths` a window with `n_real` real steps uses (the longest
+    it has every step of); `n_real` is an int or an integer array."""
+    return np.searchsorted(skip_lengths(window), n_real, side="right") - 1
+
+
 @dataclass(frozen=True)
 class LinearSkip:
-    """``sum(x * weight[L - 1]) + bias[L - 1]`` for a window ``x`` with ``L`` real steps.
+    """A linear forecast from the last ``g`` steps of a window, for each ``g`` in
+    ``skip_lengths(window)``; a window with ``L`` real steps uses the longest ``g <= L``.
 
-    ``weight`` is (window, window, n_features, n_outputs), zero on padded steps and, except
-    for ``lags="all_features"``, on every feature but the target ``feature``; ``bias`` is
-    (window, n_outputs). ``lags`` is the correction kept: None (exact persistence),
-    ``"relative"``, ``"levels"`` or ``"all_features"``, with ridge penalty ``alpha``.
+    ``weight`` (sum of the lengths, n_features, n_outputs) holds the maps one after the
+    other, oldest step first (the map for ``g`` steps is ``g`` rows); ``bias`` is
+    (number of lengths, n_outputs). Except for ``lags="all_features"``, only the target
+    ``feature``'s weights are non-zero. ``lags`` is the correction kept: None (exact
+    persistence), ``"relative"``, ``"levels"`` or ``"all_features"``, with ridge penalty
+    ``alpha``.
     """
 
     feature: int
+    window: int
     weight: np.ndarray
     bias: np.ndarray
     exact: bool
@@ -65,16 +87,39 @@ class LinearSkip:
     lags: str | None = None
     alpha: float | None = None
 
+    def maps(self):
+        """``(g, weight (g, n_features, n_outputs), bias (n_outputs,))`` for each length."""
+        lengths = skip_lengths(self.window)
+        offsets = np.cumsum([0, *lengths])
+        return [
+            (g, self.weight[offsets[k] : offsets[k] + g], self.bias[k])
+            for k, g in enumerate(lengths)
+        ]
+
     def predict(self, windows):
-        out = np.empty((len(windows), self.weight.shape[3]))
-        for index in _chunks(np.arange(len(windows)), windows.window * windows.n_features):
-            real = windows.lengths[index] - 1
-            values = windows.rows(index).astype(np.float64)
-            out[index] = np.einsum("nwf,nwfh->nh", values, self.weight[real]) + self.bias[real]
+        out = np.empty((len(windows), self.weight.shape[2]))
+        maps = self.maps()
+        which = skip_map_index(windows.lengths, windows.window)
+        for k, (g, weight, bias) in enumerate(maps):
+            rows = np.flatnonzero(which == k)
+            for index in _chunks(rows, windows.window * windows.n_features):
+                values = windows.rows(index)[:, windows.window - g :].astype(np.float64)
+                out[index] = np.einsum("nwf,wfh->nh", values, weight) + bias
         return out
 
 
-def fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5, scaled=False):
+def fit_skip(windows, y, **kwargs):
+    """Fit the skip connection (see :func:`_fit_skip`) with one BLAS thread.
+
+    Its solves are of a few hundred columns at most: threads gain nothing there, and next
+    to the network's OpenMP threads they spin against each other, making each solve tens
+    of times slower.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit_skip(windows, y, **kwargs)
+
+
+def _fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5, scaled=False):
     """Fit the skip connection on training windows (CompactWindows, in time order) and
     targets ``y`` (n_samples, n_outputs).
 
@@ -91,11 +136,10 @@ def fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5, scaled=Fal
     full = np.flatnonzero(windows.lengths == windows.window)
     blocks = _time_blocks(windows, full, n_folds + 1)
     if kind == "persistence" or len(blocks[-1]) < 2:
-        return _assemble(pmap, windows, stationary=scaled)
+        return _assemble(pmap, windows)
     design = _Design(windows, y, pmap)
-    stationary = (
-        scaled
-        or not pmap.exact
+    stationary = not scaled and (
+        not pmap.exact
         or (
             adf_rejects_unit_root(*design.adf_chunks(full))
             and not kpss_rejects_stationarity(y[:, 0])
@@ -104,7 +148,7 @@ def fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5, scaled=Fal
     validated = np.concatenate(blocks[1:])
     best_sse, best = (design.residual[validated] ** 2).sum(), None
     candidates = ["relative"]
-    if stationary:
+    if stationary or scaled:  # levels of a scaled window are relative to its own level
         candidates.append("levels")
         if windows.n_features > 1 and windows.window * windows.n_features <= MAX_JOINT_COLUMNS:
             candidates.append("all_features")
@@ -120,7 +164,8 @@ def fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5, scaled=Fal
     if best is None:
         return _assemble(pmap, windows, stationary=stationary)
     lags, alpha, fits = best
-    # Keep the correction only if it beats persistence significantly, row by row.
+    # Keep the correction only if it beats persistence significantly, row by row (one row
+    # in h per series: the targets of consecutive rows overlap h - 1 steps).
     gain = np.concatenate(
         [
             design.squared_errors(blocks[k], lags, None)
@@ -128,6 +173,7 @@ def fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5, scaled=Fal
             for k in range(1, len(blocks))
         ]
     )
+    gain = gain[windows.positions()[validated] % y.shape[1] == 0]
     if not significantly_positive(gain):
         return _assemble(pmap, windows, stationary=stationary)
     return _assemble(pmap, windows, stationary, lags, fits[-1], alpha)
@@ -179,35 +225,48 @@ class _Design:
 
 
 def _assemble(pmap, windows, stationary=False, lags=None, moments=None, alpha=None):
-    """Per number of real steps, the weights over the window's features and the bias."""
+    """For each of the skip's lengths, the map over that many last steps and its bias."""
     window, n_features, n_outputs = windows.window, windows.n_features, len(pmap.slope)
     slope0, intercept0 = pmap.slope[0], pmap.intercept[0]
-    weight = np.zeros((window, window, n_features, n_outputs))
-    bias = np.zeros((window, n_outputs))
-    for n_real in range(1, window + 1):
-        w, b = weight[n_real - 1], bias[n_real - 1]
+    lengths = skip_lengths(window)
+    weight = np.zeros((sum(lengths), n_features, n_outputs))
+    bias = np.zeros((len(lengths), n_outputs))
+    for n_real, w, b in zip(lengths, np.split(weight, np.cumsum(lengths)[:-1]), bias, strict=True):
         target = w[:, pmap.feature]  # a view: the target feature's weights
         if lags not in ("levels", "all_features"):  # persistence, plus a correction
             target[-1], b[:] = pmap.slope, pmap.intercept
         if lags is None:
             continue
-        # The same regression on the lags a window with n_real real steps has.
+        # The same regression on the n_real most recent steps only.
         n_used = n_real - 1 if lags == "relative" else n_real
         columns = n_used * n_features if lags == "all_features" else n_used
         coef, intercept = moments.ridge(alpha, last=columns)
         b += intercept
         if not n_used:
             continue
-        used = slice(window - n_real, window - n_real + n_used)
         if lags == "all_features":
-            w[used] = coef.reshape(n_used, n_features, n_outputs)
+            w[:n_used] = coef.reshape(n_used, n_features, n_outputs)
         elif lags == "relative":
-            target[used] += slope0 * coef
+            target[:n_used] += slope0 * coef
             target[-1] -= slope0 * coef.sum(axis=0)
         else:
-            target[used] += slope0 * coef
+            target[:n_used] += slope0 * coef
             b += intercept0 * coef.sum(axis=0)
-    return LinearSkip(pmap.feature, weight, bias, pmap.exact, stationary, lags, alpha)
+    return LinearSkip(pmap.feature, window, weight, bias, pmap.exact, stationary, lags, alpha)
+
+
+def pack_per_step_maps(weight, bias):
+    """The maps of :func:`skip_lengths` from a map per number of real steps.
+
+    Earlier versions stored ``weight`` (window, window, n_features, n_outputs) and ``bias``
+    (window, n_outputs): for ``L`` real steps, ``weight[L - 1]`` (zero on the padding) and
+    ``bias[L - 1]``. The maps kept are those for the lengths of :func:`skip_lengths`, so a
+    model converted from them predicts as if fitted now.
+    """
+    window = weight.shape[0]
+    lengths = skip_lengths(window)
+    packed = np.concatenate([weight[g - 1, window - g :] for g in lengths])
+    return packed, bias[[g - 1 for g in lengths]]
 
 
 def _time_blocks(windows, index, n_blocks):
@@ -215,9 +274,10 @@ def _time_blocks(windows, index, n_blocks):
     series; of each series' rows, by their position in the series, for many."""
     if windows.groups is None:
         return np.array_split(index, n_blocks)
-    positions = windows.positions()[index]
-    sizes = np.bincount(windows.groups)[windows.groups[index]]
-    block = np.minimum((positions * n_blocks) // sizes, n_blocks - 1)
+    codes = windows.groups[index]
+    ranks = _positions(codes)  # among this series' rows of `index`
+    sizes = np.bincount(codes)[codes]
+    block = (ranks * n_blocks) // sizes
     return [index[block == b] for b in range(n_blocks)]
 
 

@@ -63,7 +63,11 @@ class Moments:
         if k == 0 or np.isinf(alpha):
             return np.zeros((k, cxy.shape[1])), my
         sub = slice(cxx.shape[0] - k, None)
-        coef = np.linalg.solve(cxx[sub, sub] + alpha * np.eye(k), cxy[sub])
+        gram = cxx[sub, sub] + alpha * np.eye(k)
+        try:
+            coef = np.linalg.solve(gram, cxy[sub])
+        except np.linalg.LinAlgError:  # a constant column and a vanishing penalty
+            coef = np.linalg.lstsq(gram, cxy[sub], rcond=None)[0]
         return coef, my - mx[sub] @ coef
 
     def sse(self, coef, intercept):

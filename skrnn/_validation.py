@@ -4,7 +4,13 @@ Windows come as 3-D arrays ``(n_samples, n_timesteps, n_features)``; a 2-D array
 as sklearn takes it, one row per sample. ``n_features_in_`` counts features per time step
 for 3-D input and columns for 2-D input, so a Pipeline's steps agree on it
 (``StandardScaler -> SlidingWindow -> LSTMRegressor`` all report the series' width).
+
+An estimator with a ``lags`` parameter reads a 2-D array as a lag matrix in the layout
+that parameter names (:mod:`skrnn._lags`): the layout is resolved at fit
+(``lag_layout_``) and turned into 3-D windows at fit and predict alike.
 """
+
+import warnings
 
 import numpy as np
 from sklearn.utils.validation import (
@@ -15,6 +21,9 @@ from sklearn.utils.validation import (
 )
 
 from ._compact import CompactWindows
+from ._lags import is_plain, lag_windows, resolve_layout
+from ._lags import n_step_features as _layout_features
+from ._window import ShortHistoryWarning
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -43,6 +52,8 @@ def check_windows(estimator, X, y="no_validation", *, reset, y_numeric=True):
             check_consistent_length(X.starts, y)
         if reset:
             estimator._n_input_dims = 3
+            if hasattr(estimator, "lags"):
+                estimator.lag_layout_ = None
         return (X, y) if validate_y else X
     ndim = getattr(X, "ndim", None)
     if ndim is None:  # lists and other array-likes
@@ -54,31 +65,103 @@ def check_windows(estimator, X, y="no_validation", *, reset, y_numeric=True):
             f"n_features), got a {ndim}-D array of shape {X.shape}. Reshape your data, or "
             "use SlidingWindow to cut a series into windows."
         )
+    if not reset and ndim == 2 and estimator._n_input_dims == 3:
+        X, ndim = _rows_as_windows(estimator, X), 3
     if not reset and ndim != estimator._n_input_dims:
         raise ValueError(
             f"X is {ndim}-D but {type(estimator).__name__} was fitted on "
             f"{estimator._n_input_dims}-D input."
         )
     if ndim == 2:
-        kwargs = dict(reset=reset, dtype=FLOAT_DTYPES)
+        X, y = _check_2d(estimator, X, y, validate_y, reset=reset, y_numeric=y_numeric)
+        if reset:
+            estimator._n_input_dims = 2
+        return (X, y) if validate_y else X
+    X = check_array(X, allow_nd=True, dtype=FLOAT_DTYPES, ensure_all_finite=False)
+    if 0 in X.shape[1:]:
+        raise ValueError(
+            f"X has shape {X.shape}, but windows need at least 1 time step and 1 feature: "
+            "(n_samples, n_timesteps >= 1, n_features >= 1)."
+        )
+    _check_n_features_3d(estimator, X, reset)
+    if validate_y:
+        y = _check_y(y, multi_output=True, y_numeric=y_numeric, estimator=estimator)
+        check_consistent_length(X, y)
+    if reset:
+        estimator._n_input_dims = 3
+        if hasattr(estimator, "lags"):
+            estimator.lag_layout_ = None
+    return (X, y) if validate_y else X
+
+
+def n_step_features(estimator):
+    """Features per time step of the windows a fitted estimator reads: the input size of
+    its network (1 for a 2-D X read as univariate sequences)."""
+    if estimator._n_input_dims == 3:
+        return estimator.n_features_in_
+    layout = getattr(estimator, "lag_layout_", None)
+    return 1 if layout is None else _layout_features(layout)
+
+
+def _check_2d(estimator, X, y, validate_y, *, reset, y_numeric):
+    """Validate a 2-D `X` (and `y`); for an estimator with a ``lags`` parameter, resolve
+    its lag layout at fit and return the windows it makes (3-D, or CompactWindows of many
+    series) unless every column is simply one time step, oldest first."""
+    has_lags = hasattr(estimator, "lags")
+    layout = getattr(estimator, "lag_layout_", None) if not reset else None
+    kwargs = dict(reset=reset, dtype=FLOAT_DTYPES)
+    with warnings.catch_warnings():
+        if layout is not None and hasattr(estimator, "feature_names_in_"):
+            # A layout fitted from names applies to the same columns without them: the
+            # frameworks pass DataFrames to fit and arrays to predict, by design.
+            warnings.filterwarnings("ignore", message="X does not have valid feature names")
         if not validate_y:
             X = validate_data(estimator, X, **kwargs)
         else:
             X, y = validate_data(estimator, X, y, multi_output=True, y_numeric=y_numeric, **kwargs)
-    else:
-        X = check_array(X, allow_nd=True, dtype=FLOAT_DTYPES, ensure_all_finite=False)
-        if 0 in X.shape[1:]:
-            raise ValueError(
-                f"X has shape {X.shape}, but windows need at least 1 time step and 1 feature: "
-                "(n_samples, n_timesteps >= 1, n_features >= 1)."
-            )
-        _check_n_features_3d(estimator, X, reset)
-        if validate_y:
-            y = _check_y(y, multi_output=True, y_numeric=y_numeric, estimator=estimator)
-            check_consistent_length(X, y)
+    if not has_lags:
+        return X, y
     if reset:
-        estimator._n_input_dims = ndim
-    return (X, y) if validate_y else X
+        layout = resolve_layout(estimator.lags, X, getattr(estimator, "feature_names_in_", None))
+        estimator.lag_layout_ = layout
+    if layout is None or is_plain(layout):
+        return X, y
+    windows, codes = lag_windows(X, layout)
+    if codes is not None:
+        n_samples, window, n_features = windows.shape
+        windows = CompactWindows(
+            np.ascontiguousarray(windows).reshape(-1, n_features),
+            np.arange(n_samples, dtype=np.int64) * window,
+            np.full(n_samples, window, dtype=np.int64),
+            window,
+            codes,
+        )
+    return windows, y
+
+
+def _rows_as_windows(estimator, X):
+    """Rows ``(n_samples, n_features_in_)`` given to an estimator fitted on windows: each
+    row is one time step with nothing before it, the window SlidingWindow gives the first
+    row of a series (front padded with NaN). Warns: such a forecast sees no history."""
+    X = check_array(X, dtype=FLOAT_DTYPES)
+    name = type(estimator).__name__
+    if X.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X is 2-D with {X.shape[1]} columns, but {name} was fitted on 3-D windows of "
+            f"{estimator.n_features_in_} feature(s) per time step. Pass windows "
+            "(n_samples, n_timesteps, n_features), e.g. from SlidingWindow."
+        )
+    warnings.warn(
+        f"X is 2-D, but {name} was fitted on windows of {estimator.n_timesteps_in_} time "
+        "steps: each row is read as a window of one time step, so a forecast from it sees "
+        "no history. Pass windows (SlidingWindow before the network in a Pipeline) to "
+        "forecast from the past.",
+        ShortHistoryWarning,
+        stacklevel=6,  # the caller of predict
+    )
+    windows = np.full((len(X), estimator.n_timesteps_in_, X.shape[1]), np.nan)
+    windows[:, -1] = X
+    return windows
 
 
 def _check_n_features_3d(estimator, X, reset):

@@ -4,6 +4,7 @@ This module never imports torch: a user who only wants lag features for a tabula
 pays nothing for the networks.
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -14,9 +15,23 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 
 from ._compact import CompactWindows
 
-__all__ = ["SlidingWindow", "make_supervised"]
+__all__ = ["ShortHistoryWarning", "SlidingWindow", "make_supervised"]
 
 _IMPUTE_HINT = "impute missing values first, e.g. with SimpleImputer before SlidingWindow"
+
+
+class ShortHistoryWarning(UserWarning):
+    """A forecast is about to be made from a window with less history than ``window``.
+
+    :meth:`SlidingWindow.transform` raises it when the *last* row of a series (the row a
+    forecast of the future is made from) has fewer than ``window`` rows before it, itself
+    included: its window is front padded, so the forecast sees only the steps it was given.
+    This happens when predicting from the last rows alone (``model.predict(X.iloc[-1:])``)
+    instead of from the whole series (``model.predict(X)[-1:]``, or :func:`skrnn.forecast`),
+    and when a network fitted on windows is given 2-D rows, each read as a window of one
+    time step (as MAPIE's fitted-check does).
+    Fitting never raises it: short series in training data are padded on purpose.
+    """
 
 
 class SlidingWindow(TransformerMixin, BaseEstimator):
@@ -31,7 +46,9 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
     The first ``window - 1`` rows have less history than ``window``. Their windows are padded
     at the front with NaN; skrnn's recurrent estimators recognise that front padding and run
     only over the real steps. Tabular models cannot, so the flattened output repeats the
-    oldest row instead (see ``padding``).
+    oldest row instead (see ``padding``). :meth:`transform` warns
+    (:class:`~skrnn.ShortHistoryWarning`) when the last row of a series is one of them: a
+    forecast of the future made from it would see less history than ``window``.
 
     Parameters
     ----------
@@ -137,9 +154,42 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         X_windows : ndarray of shape (n_samples, window, n_features) or \
                 (n_samples, window * n_features)
             One window per input row; see ``flatten`` and ``padding``.
+
+        Warns
+        -----
+        ShortHistoryWarning
+            If the last row of a series in `X` has fewer than ``window`` rows of history
+            (itself included), as when predicting from the last row alone.
         """
+        return self._transform(X, warn=True)
+
+    def fit_transform(self, X, y=None):
+        """Fit to `X`, then return the look-back window of every row of `X`.
+
+        Unlike :meth:`transform`, this never warns about short history: training windows
+        at the start of a series are padded on purpose.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The series, one row per time step, oldest first.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_windows : ndarray of shape (n_samples, window, n_features) or \
+                (n_samples, window * n_features)
+            One window per input row; see ``flatten`` and ``padding``.
+        """
+        return self.fit(X, y)._transform(X, warn=False)
+
+    def _transform(self, X, *, warn):
         check_is_fitted(self)
         X, codes = self._validate(X, reset=False)
+        if warn:
+            self._warn_if_short(len(X), codes)
         pad = self.padding
         if pad == "auto":
             pad = "edge" if self.flatten else "nan"
@@ -155,6 +205,32 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         if self.flatten:
             return windows.reshape(len(X), -1)
         return windows
+
+    def _warn_if_short(self, n_rows, codes):
+        """ShortHistoryWarning if the last row of a series has less than a full window."""
+        if self.window == 1 or n_rows == 0:
+            return
+        if codes is None:
+            if n_rows >= self.window:
+                return
+            where = f"The last row of X has {n_rows} row(s) of history"
+        else:
+            sizes = np.bincount(codes)
+            short = sizes[(sizes > 0) & (sizes < self.window)]
+            if not len(short):
+                return
+            where = (
+                f"The last row of {len(short)} of the {int((sizes > 0).sum())} series in X has "
+                f"as few as {short.min()} row(s) of history"
+            )
+        warnings.warn(
+            f"{where} (itself included), fewer than window={self.window}: its window is "
+            "front padded, so a forecast from it sees only those steps. Pass the rows before "
+            "it too and keep the last prediction (model.predict(X)[-1:] rather than "
+            "model.predict(X.iloc[-1:])), or forecast with skrnn.forecast(model, history, ...).",
+            ShortHistoryWarning,
+            stacklevel=5,  # the caller of transform, past sklearn's set_output wrapper
+        )
 
     def _validate(self, X, *, reset):
         """The checked series (and the integer code of each row's series, or None)."""
@@ -283,12 +359,14 @@ def sliding_windows(X, window, padding="nan"):
     return windows.transpose(0, 2, 1)
 
 
-def make_supervised(data, target, horizon=1, *, group=None):
+def make_supervised(data, target, horizon=1, *, group=None, future=None):
     """Pair each row of a series with the target values that follow it.
 
     Row ``t`` of `X` is row ``t`` of `data`; row ``t`` of `y` holds ``target`` at
     ``t + 1 .. t + horizon``. The last `horizon` rows, which have no future yet, are dropped.
-    Feed `X` through :class:`SlidingWindow` to give each row its history.
+    Feed `X` through :class:`SlidingWindow` to give each row its history. Columns known in
+    advance (calendar, holidays, planned promotions) can be aligned with the dates forecast:
+    see `future`.
 
     Parameters
     ----------
@@ -308,9 +386,19 @@ def make_supervised(data, target, horizon=1, *, group=None):
         every series are dropped. Rows of one series must be in time order; series may be
         stacked or interleaved. The column stays in `X` for :class:`SlidingWindow`.
 
+    future : str, int, list of them or None, default=None
+        Future-known covariates: columns whose values are known ahead of time. For each,
+        `X` gains `horizon` columns holding its values at the dates forecast, rows
+        ``t + 1 .. t + horizon`` (within the row's series): ``<column>_t+1 ..
+        <column>_t+h`` after the columns of a DataFrame, in the order given (the same
+        columns appended to an array). The column itself stays in `X`, with its value at
+        ``t``. :func:`skrnn.forecast` fills them past the end of the data from its
+        ``future`` frame.
+
     Returns
     -------
-    X : DataFrame or ndarray of shape (n_samples - horizon, n_features)
+    X : DataFrame or ndarray of shape (n_samples - horizon, n_features + \
+            horizon * len(future))
         The input rows, with the original index for a DataFrame.
 
     y : Series, DataFrame or ndarray of shape (n_samples - horizon,) or \
@@ -333,6 +421,12 @@ def make_supervised(data, target, horizon=1, *, group=None):
     >>> X, y = make_supervised(panel, target="y", group="id")
     >>> y.tolist()
     [2.0, 3.0, 20.0]
+    >>> sales = pd.DataFrame({"sales": [5.0, 9.0, 4.0, 5.0], "holiday": [0, 1, 0, 0]})
+    >>> X, y = make_supervised(sales, target="sales", horizon=2, future="holiday")
+    >>> X
+       sales  holiday  holiday_t+1  holiday_t+2
+    0    5.0        0            1            0
+    1    9.0        1            0            0
     """
     if isinstance(horizon, bool) or not isinstance(horizon, Integral) or horizon < 1:
         raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}.")
@@ -365,19 +459,112 @@ def make_supervised(data, target, horizon=1, *, group=None):
     else:
         _split_group(data, group, "group")  # checks that the column exists
         codes = _group_codes(data, group)
-    keep, future = _future_values(values, codes, horizon)
+    known = _check_future(data, future, target, group)
+    keep, later = _future_values(values, codes, horizon)
     if not keep.any():
         where = "each series of data has" if group is not None else "data has"
         raise ValueError(
             f"{where} at most {horizon} rows: at least horizon + 1 = {horizon + 1} are needed."
         )
     X = data[keep] if not isinstance(data, pd.DataFrame) else data.loc[keep]
+    if known:
+        X = _with_future(X, data, known, codes, horizon)
     if not isinstance(data, pd.DataFrame):
-        return X, future[:, 0] if horizon == 1 else future
+        return X, later[:, 0] if horizon == 1 else later
     if horizon == 1:
-        return X, pd.Series(future[:, 0], index=X.index, name=target)
+        return X, pd.Series(later[:, 0], index=X.index, name=target)
     columns = [f"{target}_t+{step}" for step in range(1, horizon + 1)]
-    return X, pd.DataFrame(future, index=X.index, columns=columns)
+    return X, pd.DataFrame(later, index=X.index, columns=columns)
+
+
+def future_column_names(column, horizon):
+    """The names of the columns ``make_supervised(..., future=[column])`` adds."""
+    return [f"{column}_t+{step}" for step in range(1, horizon + 1)]
+
+
+def _check_future(data, future, target, group):
+    """The future-known columns as a list, checked against `data`, `target` and `group`."""
+    if future is None:
+        return []
+    if isinstance(future, (str, Integral)) and not isinstance(future, bool):
+        future = [future]
+    try:
+        known = list(future)
+    except TypeError:
+        raise TypeError(
+            f"future must be a column, a list of columns or None, got {future!r}."
+        ) from None
+    if len(set(map(repr, known))) != len(known):
+        raise ValueError(f"future names a column twice: {known}.")
+    frame = isinstance(data, pd.DataFrame)
+    for column in known:
+        if frame and column not in data.columns:
+            raise ValueError(
+                f"future={column!r} is not a column of data; columns are {list(data.columns)}."
+            )
+        if not frame and (
+            isinstance(column, bool)
+            or not isinstance(column, Integral)
+            or not -data.shape[1] <= column < data.shape[1]
+        ):
+            raise ValueError(
+                f"future={column!r} must be a column index of data (an int below "
+                f"{data.shape[1]}) for an array."
+            )
+        if column == target or (not frame and column % data.shape[1] == target % data.shape[1]):
+            raise ValueError(
+                f"future={column!r} is the target: its future values are what is forecast, so "
+                "they cannot be inputs."
+            )
+        if group is not None and column == group:
+            raise ValueError(f"future={column!r} is the group column, not a covariate.")
+    if frame:
+        existing = set(data.columns)
+        clash = [
+            name for column in known for name in future_column_names(column, 1) if name in existing
+        ]
+        if clash:
+            raise ValueError(
+                f"data already has a column {clash[0]!r}, the name make_supervised gives the "
+                "future values of a covariate; rename it."
+            )
+    return known
+
+
+def _with_future(X, data, known, codes, horizon):
+    """`X` (the rows of `data` with a target) with the future values of the columns `known`."""
+    frame = isinstance(data, pd.DataFrame)
+    blocks = []
+    for column in known:
+        values = data[column].to_numpy() if frame else data[:, column]
+        blocks.append(_future_values(values, codes, horizon)[1])
+    if not frame:
+        return np.column_stack([X, *blocks])
+    added = pd.DataFrame(
+        {
+            name: block[:, step]
+            for block, column in zip(blocks, known, strict=True)
+            for step, name in enumerate(future_column_names(column, horizon))
+        },
+        index=X.index,
+    )
+    return pd.concat([X, added], axis=1)
+
+
+def later_rows(codes, step):
+    """For each row, the index of the row `step` rows later in its series (-1 if none).
+
+    `codes` holds each row's series code; the rows of one series are in time order.
+    """
+    codes = np.asarray(codes)
+    order = np.argsort(codes, kind="stable")
+    n_rows = len(codes)
+    ahead = np.arange(n_rows) + step
+    valid = ahead < n_rows
+    valid[valid] = codes[order[ahead[valid]]] == codes[order[valid]]
+    out = np.full(n_rows, -1, dtype=np.int64)
+    out[order[valid]] = order[ahead[valid]]
+    return out
 
 
 def _future_values(values, codes, horizon):

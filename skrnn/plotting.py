@@ -5,9 +5,11 @@ data), draws with :meth:`plot`, and keeps the matplotlib objects it drew as attr
 (``ax_``, ``figure_``, ``lines_``) so a figure can be adjusted afterwards, as with
 :class:`sklearn.metrics.PredictionErrorDisplay`.
 
-matplotlib is an optional dependency (``pip install "skrnn[plot]"``) and is imported only
+matplotlib is an optional dependency (``pip install matplotlib``) and is imported only
 when something is drawn: importing :mod:`skrnn` or this module never imports it.
 """
+
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -23,9 +25,7 @@ def _pyplot():
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            'Plotting needs matplotlib: pip install "skrnn[plot]" (or pip install matplotlib).'
-        ) from exc
+        raise ImportError("Plotting needs matplotlib: pip install matplotlib.") from exc
     return plt
 
 
@@ -50,12 +50,14 @@ def _as_2d(values, name):
 
 
 class ForecastDisplay:
-    """Forecast and truth over time, optionally beside a baseline forecast.
+    """Forecast and truth over time, optionally beside a baseline forecast and inside
+    prediction intervals.
 
     The plot every forecast deserves: the values that happened, what the model predicted
     for them, and what the naive forecast ("tomorrow = today", see
     :class:`~skrnn.PersistenceRegressor`) predicted. The legend gives each forecast's mean
-    absolute error over the plotted points.
+    absolute error over the plotted points and each interval's empirical coverage (the
+    share of plotted values inside it).
 
     Create it with :meth:`from_estimator` or :meth:`from_predictions`; all parameters are
     stored as attributes.
@@ -80,10 +82,18 @@ class ForecastDisplay:
     baseline_name : str, default=None
         Legend label of the baseline; None uses ``"Persistence"``.
 
+    intervals : dict, default=None
+        Prediction intervals to draw as bands: ``{level: (lower, upper)}``, each bound an
+        array-like of the shape of `y_true`. A float level in (0, 1) is labelled as a
+        percentage (``0.9``: "90% interval"), any other key as given.
+
     Attributes
     ----------
     lines_ : dict of matplotlib Line2D
         The lines drawn: ``"true"``, ``"pred"`` and, with a baseline, ``"baseline"``.
+
+    bands_ : dict of matplotlib PolyCollection
+        The bands drawn, keyed as `intervals` (empty without intervals).
 
     ax_ : matplotlib Axes
         The axes of the plot.
@@ -105,6 +115,10 @@ class ForecastDisplay:
     ...     y_true, [1.2, 1.9, 2.7, 2.4], baseline=[0.8, 1.0, 2.0, 3.0])
     >>> sorted(display.lines_)
     ['baseline', 'pred', 'true']
+    >>> display = ForecastDisplay.from_predictions(
+    ...     y_true, [1.2, 1.9, 2.7, 2.4], lower=[0.5, 1.5, 2.0, 2.0], upper=[2.0, 2.5, 2.5, 3.0])
+    >>> display.bands_["interval"].get_label()
+    'Interval (coverage 0.75)'
     """
 
     def __init__(
@@ -116,6 +130,7 @@ class ForecastDisplay:
         y_baseline=None,
         estimator_name=None,
         baseline_name=None,
+        intervals=None,
     ):
         self.y_true = y_true
         self.y_pred = y_pred
@@ -123,9 +138,19 @@ class ForecastDisplay:
         self.y_baseline = y_baseline
         self.estimator_name = estimator_name
         self.baseline_name = baseline_name
+        self.intervals = intervals
 
-    def plot(self, ax=None, *, output=0, true_kwargs=None, pred_kwargs=None, baseline_kwargs=None):
-        """Draw the truth, the forecast and the baseline against the index.
+    def plot(
+        self,
+        ax=None,
+        *,
+        output=0,
+        true_kwargs=None,
+        pred_kwargs=None,
+        baseline_kwargs=None,
+        band_kwargs=None,
+    ):
+        """Draw the truth, the forecast, the baseline and the intervals against the index.
 
         Parameters
         ----------
@@ -139,10 +164,14 @@ class ForecastDisplay:
         true_kwargs, pred_kwargs, baseline_kwargs : dict, default=None
             Extra keyword arguments for :meth:`matplotlib.axes.Axes.plot` of each line.
 
+        band_kwargs : dict, default=None
+            Extra keyword arguments for :meth:`matplotlib.axes.Axes.fill_between` of every
+            band.
+
         Returns
         -------
         display : ForecastDisplay
-            The display, with ``ax_``, ``figure_`` and ``lines_`` set.
+            The display, with ``ax_``, ``figure_``, ``lines_`` and ``bands_`` set.
         """
         y_true = _as_2d(self.y_true, "y_true")
         series = {"pred": _as_2d(self.y_pred, "y_pred")}
@@ -162,9 +191,24 @@ class ForecastDisplay:
             raise ValueError(
                 f"index must have one entry per sample ({n_samples}), got shape {index.shape}."
             )
+        bands = _check_intervals(self.intervals, y_true.shape)
 
         ax = _axes(ax)
         truth = y_true[:, output]
+        self.bands_ = {}
+        # Widest first, lightest: narrower bands are drawn over it, darker.
+        for rank, (key, (lower, upper)) in enumerate(
+            sorted(bands.items(), key=lambda item: -np.nanmean(item[1][1] - item[1][0]))
+        ):
+            low, high = lower[:, output], upper[:, output]
+            covered = np.mean((truth >= low) & (truth <= high))
+            style = {
+                "color": "tab:blue",
+                "alpha": 0.12 + 0.13 * rank / max(len(bands) - 1, 1),
+                "linewidth": 0,
+                "label": f"{_interval_label(key)} (coverage {covered:.2f})",
+            }
+            self.bands_[key] = ax.fill_between(index, low, high, **{**style, **(band_kwargs or {})})
         labels = {
             "pred": self.estimator_name or "Forecast",
             "baseline": self.baseline_name or "Persistence",
@@ -208,13 +252,15 @@ class ForecastDisplay:
         index=None,
         name=None,
         baseline_name=None,
+        intervals="auto",
         ax=None,
         output=0,
         true_kwargs=None,
         pred_kwargs=None,
         baseline_kwargs=None,
+        band_kwargs=None,
     ):
-        """Plot a fitted estimator's forecast of `y` from `X`.
+        """Plot a fitted estimator's forecast of `y` from `X`, with its intervals.
 
         Parameters
         ----------
@@ -240,14 +286,21 @@ class ForecastDisplay:
             Legend labels; None uses the class names of the estimator (the last step of a
             Pipeline) and of the baseline.
 
+        intervals : "auto", list of float or None, default="auto"
+            The central intervals to draw from a quantile regressor (``loss="quantile"``,
+            the last step of a Pipeline): ``"auto"`` draws every interval its quantiles
+            bound, ``q`` and ``1 - q`` (0.1 and 0.9: the 80% interval) from
+            ``predict_quantiles``, and nothing for other estimators; a list draws those
+            levels (0.8 needs the quantiles 0.1 and 0.9); None draws none.
+
         ax : matplotlib Axes, default=None
             Where to draw; None creates a figure and axes.
 
         output : int, default=0
             Which output to draw for a multi-output forecast.
 
-        true_kwargs, pred_kwargs, baseline_kwargs : dict, default=None
-            Extra keyword arguments for the lines.
+        true_kwargs, pred_kwargs, baseline_kwargs, band_kwargs : dict, default=None
+            Extra keyword arguments for the lines and the bands.
 
         Returns
         -------
@@ -266,9 +319,19 @@ class ForecastDisplay:
         >>> display = ForecastDisplay.from_estimator(model, X, y, baseline=baseline)
         >>> display.lines_["pred"].get_label().split(" (")[0]
         'RNNRegressor'
+
+        A quantile network draws its intervals:
+
+        >>> model = make_pipeline(SlidingWindow(5), RNNRegressor(
+        ...     loss="quantile", quantile=(0.1, 0.5, 0.9), hidden_size=4, max_epochs=2,
+        ...     random_state=0)).fit(X, y)
+        >>> display = ForecastDisplay.from_estimator(model, X, y)
+        >>> list(display.bands_)
+        [0.8]
         """
         check_is_fitted(estimator)
         y_pred = estimator.predict(X)
+        bands = _estimator_intervals(estimator, X, intervals)
         y_baseline = baseline
         if baseline is not None and hasattr(baseline, "predict"):
             check_is_fitted(baseline)
@@ -282,11 +345,13 @@ class ForecastDisplay:
             baseline=y_baseline,
             name=_display_name(estimator) if name is None else name,
             baseline_name=baseline_name,
+            intervals=bands,
             ax=ax,
             output=output,
             true_kwargs=true_kwargs,
             pred_kwargs=pred_kwargs,
             baseline_kwargs=baseline_kwargs,
+            band_kwargs=band_kwargs,
         )
 
     @classmethod
@@ -299,13 +364,17 @@ class ForecastDisplay:
         baseline=None,
         name=None,
         baseline_name=None,
+        lower=None,
+        upper=None,
+        intervals=None,
         ax=None,
         output=0,
         true_kwargs=None,
         pred_kwargs=None,
         baseline_kwargs=None,
+        band_kwargs=None,
     ):
-        """Plot a forecast given the true values and the predictions.
+        """Plot a forecast given the true values, the predictions and their intervals.
 
         Parameters
         ----------
@@ -326,14 +395,24 @@ class ForecastDisplay:
         name, baseline_name : str, default=None
             Legend labels; None uses ``"Forecast"`` and ``"Persistence"``.
 
+        lower, upper : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+                default=None
+            The bounds of one prediction interval, drawn as a band labelled "Interval".
+
+        intervals : dict, default=None
+            Several intervals, ``{level: (lower, upper)}``, e.g. ``{0.8: (lo80, hi80),
+            0.95: (lo95, hi95)}``; from MAPIE's ``predict_interval``, whose intervals
+            have shape (n_samples, 2, n_levels): ``{0.9: (y_pis[:, 0, 0], y_pis[:, 1,
+            0])}``. Not with `lower` and `upper`.
+
         ax : matplotlib Axes, default=None
             Where to draw; None creates a figure and axes.
 
         output : int, default=0
             Which output to draw for a multi-output forecast.
 
-        true_kwargs, pred_kwargs, baseline_kwargs : dict, default=None
-            Extra keyword arguments for the lines.
+        true_kwargs, pred_kwargs, baseline_kwargs, band_kwargs : dict, default=None
+            Extra keyword arguments for the lines and the bands.
 
         Returns
         -------
@@ -341,6 +420,12 @@ class ForecastDisplay:
         """
         if index is None and isinstance(y_true, (pd.Series, pd.DataFrame)):
             index = y_true.index
+        if (lower is None) != (upper is None):
+            raise ValueError("Pass both lower and upper, or neither.")
+        if lower is not None:
+            if intervals is not None:
+                raise ValueError("Pass either lower and upper, or intervals, not both.")
+            intervals = {"interval": (lower, upper)}
         display = cls(
             y_true=y_true,
             y_pred=y_pred,
@@ -348,6 +433,7 @@ class ForecastDisplay:
             y_baseline=baseline,
             estimator_name=name,
             baseline_name=baseline_name,
+            intervals=intervals,
         )
         return display.plot(
             ax=ax,
@@ -355,7 +441,77 @@ class ForecastDisplay:
             true_kwargs=true_kwargs,
             pred_kwargs=pred_kwargs,
             baseline_kwargs=baseline_kwargs,
+            band_kwargs=band_kwargs,
         )
+
+
+def _check_intervals(intervals, shape):
+    """``{key: (lower, upper)}`` with both bounds 2-D arrays of `shape`; {} for None."""
+    if intervals is None:
+        return {}
+    if not isinstance(intervals, dict):
+        raise TypeError(
+            f"intervals must be a dict {{level: (lower, upper)}}, got {type(intervals).__name__}."
+        )
+    bands = {}
+    for key, bounds in intervals.items():
+        if len(bounds) != 2:
+            raise ValueError(f"intervals[{key!r}] must be a pair (lower, upper).")
+        lower, upper = (_as_2d(bound, f"intervals[{key!r}]") for bound in bounds)
+        for bound in (lower, upper):
+            if bound.shape != shape:
+                raise ValueError(
+                    f"y_true has shape {shape} but the bounds of intervals[{key!r}] have "
+                    f"shape {bound.shape}; they must match."
+                )
+        bands[key] = (lower, upper)
+    return bands
+
+
+def _interval_label(key):
+    if isinstance(key, float) and 0 < key < 1:
+        return f"{100 * key:g}% interval"
+    return "Interval" if key == "interval" else str(key)
+
+
+def _estimator_intervals(estimator, X, levels):
+    """``{level: (lower, upper)}`` from a quantile regressor's ``predict_quantiles``."""
+    if levels is None:
+        return None
+    estimator = getattr(estimator, "best_estimator_", estimator)  # a fitted search
+    final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+    quantiles = getattr(final, "quantiles_", None)
+    if quantiles is None or not hasattr(final, "predict_quantiles"):
+        if isinstance(levels, str) and levels == "auto":
+            return None
+        raise ValueError(
+            f"intervals={levels!r} needs a quantile regressor (loss='quantile'), or a "
+            f"Pipeline ending in one; {type(final).__name__} forecasts no quantiles."
+        )
+    quantiles = np.asarray(quantiles)
+
+    def position(q):
+        found = np.flatnonzero(np.isclose(quantiles, q))
+        return int(found[0]) if len(found) else None
+
+    if isinstance(levels, str) and levels == "auto":
+        levels = [
+            round(1 - 2 * q, 10) for q in quantiles if q < 0.5 and position(1 - q) is not None
+        ]
+    pairs = {}
+    for level in levels:
+        low, high = position((1 - level) / 2), position((1 + level) / 2)
+        if low is None or high is None:
+            raise ValueError(
+                f"A {level:g} interval needs the quantiles {(1 - level) / 2:g} and "
+                f"{(1 + level) / 2:g}; the estimator forecasts {quantiles.tolist()}."
+            )
+        pairs[float(level)] = (low, high)
+    if not pairs:
+        return None
+    Xt = estimator[:-1].transform(X) if isinstance(estimator, Pipeline) else X
+    values = final.predict_quantiles(Xt)
+    return {level: (values[..., low], values[..., high]) for level, (low, high) in pairs.items()}
 
 
 def _target_name(y, output):
@@ -386,24 +542,28 @@ def _network(estimator):
 class TrainingHistoryDisplay:
     """Training and validation loss per epoch of a skrnn network.
 
-    The learning curve of a fit: the loss on the training rows and, when the network held
-    out its most recent rows for early stopping, the loss on those. A vertical line marks
-    the epoch whose weights were kept; epoch 0 means the starting weights (for a regressor,
-    its linear skip forecast) were kept because training did not beat them significantly.
+    The learning curves of a fit: the validation loss of each early-stopping fold (a fresh
+    network trained on the rows before the held-out ones; epoch 0 is the untrained start,
+    scored for regressors with a skip), their mean, and the training loss of the final
+    network, trained on every row for the chosen number of epochs. A vertical line marks
+    that number; 0 means the untrained start was kept (for a regressor, its linear skip
+    forecast) because training did not beat it significantly.
 
     Create it with :meth:`from_estimator`; all parameters are stored as attributes.
 
     Parameters
     ----------
     train_loss : array-like of shape (n_epochs,)
-        Training loss per epoch (NaN where an epoch did not finish).
+        Training loss per epoch of the final network (empty when the start was kept).
 
-    valid_loss : array-like of shape (n_epochs,), default=None
-        Validation loss per epoch; None when the fit held no rows out
-        (``early_stopping=False``).
+    valid_loss : array-like of shape (n_epochs_valid,) or (n_folds, n_epochs_valid), \
+            default=None
+        Validation loss per early-stopping fold, column ``k`` for epoch ``k`` (epoch 0:
+        the start; NaN where not scored or after a fold stopped). None without early
+        stopping.
 
     best_epoch : int, default=None
-        The epoch whose weights were kept (``best_epoch_``), 0 for the starting weights.
+        The number of epochs the final network trained (``best_epoch_``).
 
     estimator_name : str, default=None
         Title of the plot.
@@ -411,7 +571,8 @@ class TrainingHistoryDisplay:
     Attributes
     ----------
     lines_ : dict of matplotlib Line2D
-        The lines drawn: ``"train"``, and ``"valid"`` and ``"best"`` where available.
+        The lines drawn: ``"train"``, ``"valid"`` (the folds' mean), ``"folds"`` (a list)
+        and ``"best"`` where available.
 
     ax_ : matplotlib Axes
         The axes of the plot.
@@ -425,8 +586,8 @@ class TrainingHistoryDisplay:
 
     Notes
     -----
-    Regressors standardise the target during training (``scale_target=True``), so the
-    losses are mean squared errors in units of the target's standard deviation.
+    Regressors train on scaled targets (``scale_target`` or ``window_scaling``), so the
+    losses are in those units.
 
     Examples
     --------
@@ -434,7 +595,7 @@ class TrainingHistoryDisplay:
     >>> from skrnn import GRURegressor, SlidingWindow, make_supervised
     >>> from skrnn.plotting import TrainingHistoryDisplay
     >>> X, y = make_supervised(np.sin(np.arange(200) / 4).reshape(-1, 1), target=0)
-    >>> model = GRURegressor(hidden_size=4, max_epochs=3, random_state=0)
+    >>> model = GRURegressor(hidden_size=4, max_epochs=3, early_stopping=False, random_state=0)
     >>> model = model.fit(SlidingWindow(5).fit_transform(X), y)
     >>> display = TrainingHistoryDisplay.from_estimator(model)
     >>> len(display.train_loss)
@@ -456,8 +617,8 @@ class TrainingHistoryDisplay:
             Where to draw; None creates a figure and axes.
 
         train_kwargs, valid_kwargs, best_kwargs : dict, default=None
-            Extra keyword arguments for the training-loss line, the validation-loss line
-            and the vertical line at the kept epoch.
+            Extra keyword arguments for the training-loss line, the mean validation-loss
+            line and the vertical line at the kept epoch.
 
         Returns
         -------
@@ -467,27 +628,37 @@ class TrainingHistoryDisplay:
         train = np.asarray(self.train_loss, dtype=np.float64)
         if train.ndim != 1:
             raise ValueError(f"train_loss must be 1-D (n_epochs,), got shape {train.shape}.")
-        epochs = np.arange(1, len(train) + 1)
         ax = _axes(ax)
         self.lines_ = {}
-        train_style = {"color": "tab:blue", "marker": ".", "label": "training loss"}
-        (self.lines_["train"],) = ax.plot(epochs, train, **{**train_style, **(train_kwargs or {})})
+        train_style = {"color": "tab:blue", "marker": ".", "label": "training loss (all rows)"}
+        (self.lines_["train"],) = ax.plot(
+            np.arange(1, len(train) + 1), train, **{**train_style, **(train_kwargs or {})}
+        )
         if self.valid_loss is not None:
-            valid = np.asarray(self.valid_loss, dtype=np.float64)
-            if valid.shape != train.shape:
+            valid = np.atleast_2d(np.asarray(self.valid_loss, dtype=np.float64))
+            if valid.ndim != 2:
                 raise ValueError(
-                    f"valid_loss has shape {valid.shape} but train_loss has {train.shape}; "
-                    "they must match."
+                    "valid_loss must be 1-D (n_epochs,) or 2-D (n_folds, n_epochs), got "
+                    f"shape {valid.shape}."
                 )
-            style = {"color": "tab:orange", "marker": ".", "label": "validation loss"}
-            (self.lines_["valid"],) = ax.plot(epochs, valid, **{**style, **(valid_kwargs or {})})
+            epochs = np.arange(valid.shape[1])
+            self.lines_["folds"] = (
+                [
+                    ax.plot(epochs, fold, color="tab:orange", alpha=0.35, linewidth=0.8)[0]
+                    for fold in valid
+                ]
+                if len(valid) > 1
+                else []
+            )
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN epochs
+                mean = np.nanmean(valid, axis=0)
+            what = "validation loss" + (f" (mean of {len(valid)} folds)" if len(valid) > 1 else "")
+            style = {"color": "tab:orange", "marker": ".", "label": what}
+            (self.lines_["valid"],) = ax.plot(epochs, mean, **{**style, **(valid_kwargs or {})})
         if self.best_epoch is not None:
-            what = "starting weights" if self.best_epoch == 0 else "weights"
-            style = {
-                "color": "tab:gray",
-                "linestyle": ":",
-                "label": f"kept: {what} of epoch {self.best_epoch}",
-            }
+            what = "the untrained start" if self.best_epoch == 0 else f"{self.best_epoch} epochs"
+            style = {"color": "tab:gray", "linestyle": ":", "label": f"kept: {what}"}
             self.lines_["best"] = ax.axvline(self.best_epoch, **{**style, **(best_kwargs or {})})
         from matplotlib.ticker import MaxNLocator
 
@@ -534,13 +705,10 @@ class TrainingHistoryDisplay:
         display : TrainingHistoryDisplay
         """
         network = _network(estimator)
-        history = network.history_
-        train = [row.get("train_loss", np.nan) for row in history]
-        valid = [row.get("valid_loss", np.nan) for row in history]
-        has_valid = any(row.get("valid_loss") is not None for row in history)
+        train = [row.get("train_loss", np.nan) for row in network.history_]
         display = cls(
             train_loss=np.asarray(train, dtype=np.float64),
-            valid_loss=np.asarray(valid, dtype=np.float64) if has_valid else None,
+            valid_loss=getattr(network, "validation_loss_", None),
             best_epoch=getattr(network, "best_epoch_", None),
             estimator_name=type(network).__name__ if name is None else name,
         )

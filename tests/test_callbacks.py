@@ -30,6 +30,7 @@ def test_divergence_warns_restores_finite_weights_and_never_predicts_nan(raw_win
         lr=5.0,
         optimizer="sgd",
         scale_target=False,
+        window_scaling=None,
         skip=None,
         center=False,
         clip_grad_norm=None,
@@ -88,7 +89,7 @@ def test_the_untrained_start_is_kept_with_a_warning_when_training_does_not_beat_
 ):
     X, y = raw_windows  # prices: a random walk, whose best forecast is the start's
     X = (X - np.nanmean(X, axis=(0, 1))) / np.nanstd(X, axis=(0, 1))
-    est = LSTMRegressor(hidden_size=8, max_epochs=20, random_state=0)
+    est = LSTMRegressor(hidden_size=8, max_epochs=20, window_scaling=None, random_state=0)
     with pytest.warns(StartKeptWarning, match="kept its untrained start"):
         est.fit(X, y)
     assert est.best_epoch_ == 0

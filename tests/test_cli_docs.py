@@ -39,7 +39,7 @@ def test_every_option_the_cli_page_names_exists():
             assert option in options[command], (command, option)
 
 
-@pytest.mark.parametrize("command", ["train", "evaluate", "predict", "compare", "demo"])
+@pytest.mark.parametrize("command", ["train", "evaluate", "predict", "forecast", "compare", "demo"])
 def test_a_commands_paragraphs_name_only_its_options(command):
     """A paragraph that starts with ``command`` names that command's options, or says whose
     they are (``train --horizon``)."""

@@ -41,7 +41,7 @@ def test_choices_match_the_estimators():
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["train"], ["evaluate"], ["predict"], ["compare"], ["demo"]]
+    "command", [[], ["train"], ["evaluate"], ["predict"], ["forecast"], ["compare"], ["demo"]]
 )
 def test_help(capsys, command):
     status, out, err = run(capsys, *command, "--help")
@@ -112,7 +112,7 @@ def test_console_script_is_declared():
         ("evaluate d.csv --model m --decimal ,,", "--decimal: must be one character"),
         ("compare d.csv --target Close --models lstm arima", "--models: invalid choice"),
         ("compare d.csv --target Close --cv 1", "--cv: must be an integer >= 2, got '1'"),
-        ("forecast d.csv", "invalid choice: 'forecast'"),
+        ("backtest d.csv", "invalid choice: 'backtest'"),
         ("", "the following arguments are required: COMMAND"),
     ],
 )

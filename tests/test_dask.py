@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 distributed = pytest.importorskip(
-    "distributed", reason="dask.distributed is an optional extra: pip install skrnn[dask]"
+    "distributed", reason='dask.distributed is an optional extra: pip install ".[dask]"'
 )
 
 import joblib  # noqa: E402

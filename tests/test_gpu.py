@@ -133,3 +133,15 @@ def test_gpu_model_loads_on_the_cpu_in_process(tmp_path):
         warnings.simplefilter("error")  # no device warning: the file holds no device tensors
         pred = loaded.predict(X)
     np.testing.assert_allclose(pred, model.predict(X), rtol=1e-4, atol=1e-5)
+
+
+def test_prediction_does_not_depend_on_its_neighbours_on_the_gpu():
+    # Blocks of a fixed number of windows on the GPU too (skrnn._base.predict_rows).
+    X, y = make_supervised(_series(), target=0)
+    model = _pipeline().fit(X, y)
+    windows, estimator = model[:-1].transform(X), model[-1]
+    reference = estimator.predict(windows)
+    rng = np.random.default_rng(0)
+    for size in (1, 5, 1023, 1025):
+        index = rng.integers(0, len(windows), size=size)  # padded windows among them
+        np.testing.assert_array_equal(estimator.predict(windows[index]), reference[index])

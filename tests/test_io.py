@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import warnings
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -45,8 +46,10 @@ from skrnn import (
     make_supervised,
     save,
 )
+from skrnn._skip import skip_lengths
 
 TINY = dict(hidden_size=3, max_epochs=2, random_state=0)
+DATA = Path(__file__).parent / "data"
 
 
 def _series(n_rows=80, n_features=2, seed=0):
@@ -634,3 +637,28 @@ def test_joblib_pipeline_and_search_reload_in_fresh_process(tmp_path):
     _run_python(code, tmp_path)
     np.testing.assert_array_equal(np.load(tmp_path / "pipeline.npy"), pipeline.predict(X))
     np.testing.assert_array_equal(np.load(tmp_path / "search.npy"), search.predict(X))
+
+
+def test_format_1_file_is_converted_on_loading(model_path):
+    # Written by skrnn 0.1.0 in format 1, whose skip held a map per number of real steps:
+    # make_pipeline(StandardScaler(), SlidingWindow(6), GRURegressor(hidden_size=3,
+    # max_epochs=3, early_stopping=False, random_state=0)) on a seasonal AR(2) series with
+    # its season as second feature, horizon 2; the .npz holds X and the predictions then.
+    loaded = load(DATA / "skip_format1.safetensors")
+    reference = np.load(DATA / "skip_format1.npz")
+    X = pd.DataFrame(reference["X"], columns=["value", "season"])
+    est = loaded[-1]
+    assert est.skip_.lags == "all_features"
+    assert est.skip_.weight.shape == est.net_.module_.skip_weight.shape == (1 + 2 + 4 + 6, 2, 2)
+    predicted, before = loaded.predict(X), reference["predictions"]
+    # Full windows and those with 1, 2 or 4 real steps keep their maps: same forecasts.
+    n_real = np.minimum(np.arange(len(X)) + 1, 6)
+    kept = np.isin(n_real, skip_lengths(6))
+    assert kept[5:].all()
+    np.testing.assert_allclose(predicted[kept], before[kept], rtol=1e-5, atol=1e-6)
+    # 3 and 5 real steps now use the maps of their last 2 and 4, as a model fitted now does.
+    assert not np.isclose(predicted[~kept], before[~kept]).all()
+    save(loaded, model_path)  # and it is written in the current format
+    with safetensors.safe_open(model_path, "numpy") as file:
+        assert file.metadata()["format_version"] == str(_io.FORMAT_VERSION) == "2"
+    np.testing.assert_array_equal(load(model_path).predict(X), predicted)

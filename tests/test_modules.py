@@ -33,26 +33,52 @@ def test_skip_is_added_and_head_starts_at_zero():
     module = RecurrentModule(cell="gru", input_size=2, window=3, skip=True, output_size=2)
     assert not module.head.weight.any()
     assert not module.head.bias.any()
-    weight = torch.randn(3, 3, 2, 2)
-    weight[0, :2] = 0.0  # a window with one real step sees only its last step
+    # Maps of the last 1, 2 and 3 steps, one after the other (skrnn._skip.skip_lengths).
+    assert module.skip_weight.shape == (1 + 2 + 3, 2, 2)
+    assert module.skip_bias.shape == (3, 2)
+    weight, bias = torch.randn(6, 2, 2), torch.randn(3, 2)
     module.skip_weight.copy_(weight)
-    module.skip_bias.copy_(torch.randn(3, 2))
+    module.skip_bias.copy_(bias)
+    maps = {1: (weight[0:1], bias[0]), 2: (weight[1:3], bias[1]), 3: (weight[3:6], bias[2])}
     x = torch.randn(5, 3, 2)
-    expected = torch.einsum("bwf,wfh->bh", x, weight[-1]) + module.skip_bias[-1]
+    expected = torch.einsum("bwf,wfh->bh", x, maps[3][0]) + maps[3][1]
     torch.testing.assert_close(module(x), expected)
-    # Front-padded rows use the map for their number of real steps.
+    # Front-padded rows use the map of their real steps, whatever the padding holds.
     lengths = torch.tensor([3, 1, 3, 2, 1])
-    padded = x * (torch.arange(3) >= 3 - lengths[:, None])[:, :, None]
+    padded = x.clone()
+    padded[1, :2] = 1e6
     expected = torch.stack(
         [
-            torch.einsum("wf,wfh->h", row, weight[n - 1]) + module.skip_bias[n - 1]
-            for row, n in zip(padded, lengths.tolist(), strict=True)
+            torch.einsum("wf,wfh->h", row[3 - n :], maps[n][0]) + maps[n][1]
+            for row, n in zip(x, lengths.tolist(), strict=True)
         ]
     )
     torch.testing.assert_close(module(padded, lengths), expected)
     # Skip buffers are state, not trained parameters.
-    assert "skip_weight" in module.state_dict()
+    assert {"skip_weight", "skip_bias"} <= set(module.state_dict())
+    assert "_skip_map" not in module.state_dict()
     assert all("skip" not in name for name, _ in module.named_parameters())
+
+
+@pytest.mark.parametrize("center", [False, True])
+def test_padded_rows_predict_as_their_real_steps_alone(center):
+    # The two ways a padded window reaches the module agree: zero-filled with `lengths`
+    # (training batches) and as its real steps only (prediction, and one-length batches).
+    torch.manual_seed(0)
+    window = 6
+    module = RecurrentModule(
+        cell="lstm", input_size=2, hidden_size=4, window=window, center=center, skip=True
+    ).eval()
+    torch.nn.init.normal_(module.head.weight)
+    module.skip_weight.normal_()
+    module.skip_bias.normal_()
+    x = torch.randn(6, window, 2)
+    lengths = torch.arange(1, window + 1)
+    padded = x * (torch.arange(window) >= window - lengths[:, None])[:, :, None]
+    out = module(padded, lengths)
+    for row, n in enumerate(lengths.tolist()):
+        alone = module(x[row : row + 1, window - n :])
+        torch.testing.assert_close(out[row], alone[0], rtol=1e-5, atol=1e-5)
 
 
 def test_centering_removes_the_level():

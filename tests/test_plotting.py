@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import warnings
 
 import matplotlib
 import numpy as np
@@ -155,19 +156,167 @@ def test_from_estimator_needs_a_fitted_estimator(series):
         ForecastDisplay.from_estimator(make_pipeline(SlidingWindow(5), RNNRegressor()), X, y)
 
 
-# -- TrainingHistoryDisplay -------------------------------------------------------------------
-def test_history_of_a_pipeline_with_early_stopping(series, fitted):
+# -- ForecastDisplay: prediction intervals ----------------------------------------------------
+def _band_bounds(band):
+    """The lower and upper edges of a fill_between band, as drawn."""
+    vertices = band.get_paths()[0].vertices
+    n = (len(vertices) - 3) // 2  # start, n lower points, end, n upper points reversed, close
+    return vertices[1 : n + 1, 1], vertices[n + 2 : 2 * n + 2, 1][::-1]
+
+
+def test_from_predictions_draws_a_band_labelled_with_its_coverage():
+    y_true = np.array([1.0, 2.0, 4.0, 3.0, 5.0])
+    lower = y_true - 1.0
+    upper = np.array([2.0, 3.0, 3.5, 4.0, 4.0])  # misses 4.0 and 5.0
+    display = ForecastDisplay.from_predictions(y_true, y_true, lower=lower, upper=upper)
+    assert set(display.bands_) == {"interval"}
+    band = display.bands_["interval"]
+    assert band.get_label() == "Interval (coverage 0.60)"
+    drawn_lower, drawn_upper = _band_bounds(band)
+    np.testing.assert_array_equal(drawn_lower, lower)
+    np.testing.assert_array_equal(drawn_upper, upper)
+    legend = [text.get_text() for text in display.ax_.get_legend().get_texts()]
+    assert "Interval (coverage 0.60)" in legend
+
+
+def test_no_intervals_no_bands():
+    display = ForecastDisplay.from_predictions([1.0, 2.0], [1.0, 2.5])
+    assert display.bands_ == {}
+
+
+def test_nested_intervals_the_widest_is_the_lightest():
+    y_true = np.arange(10.0)
+    intervals = {0.95: (y_true - 2, y_true + 2), 0.8: (y_true - 0.5, y_true + 1)}
+    display = ForecastDisplay.from_predictions(
+        y_true, y_true, intervals=intervals, output=0, band_kwargs={"color": "green"}
+    )
+    assert display.bands_[0.8].get_label() == "80% interval (coverage 1.00)"
+    assert display.bands_[0.95].get_label() == "95% interval (coverage 1.00)"
+    assert display.bands_[0.95].get_alpha() < display.bands_[0.8].get_alpha()
+    # Drawn widest first, so the narrower band lies on top of it.
+    collections = list(display.ax_.collections)
+    assert collections.index(display.bands_[0.95]) < collections.index(display.bands_[0.8])
+    np.testing.assert_allclose(display.bands_[0.8].get_facecolor()[0][:3], (0, 0.5, 0), atol=0.01)
+
+
+def test_band_of_the_chosen_output():
+    y_true = np.arange(12.0).reshape(6, 2)
+    lower, upper = y_true - 1, y_true + np.array([1.0, 3.0])
+    display = ForecastDisplay.from_predictions(y_true, y_true, lower=lower, upper=upper, output=1)
+    drawn_lower, drawn_upper = _band_bounds(display.bands_["interval"])
+    np.testing.assert_array_equal(drawn_lower, lower[:, 1])
+    np.testing.assert_array_equal(drawn_upper, upper[:, 1])
+
+
+def test_band_on_a_dates_index():
+    index = pd.date_range("2020-01-01", periods=4, freq="D")
+    y_true = pd.Series([1.0, 2.0, 3.0, 4.0], index=index)
+    display = ForecastDisplay.from_predictions(y_true, y_true, lower=y_true - 1, upper=y_true + 1)
+    assert display.bands_["interval"].get_label() == "Interval (coverage 1.00)"
+    assert isinstance(display.ax_.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"lower": [0.0, 1.0, 2.0]}, ValueError, "Pass both lower and upper, or neither"),
+        (
+            {"lower": [0.0] * 3, "upper": [1.0] * 3, "intervals": {0.9: ([0.0] * 3, [1.0] * 3)}},
+            ValueError,
+            "either lower and upper, or intervals",
+        ),
+        ({"lower": [0.0, 1.0], "upper": [1.0, 2.0]}, ValueError, r"have shape \(2, 1\)"),
+        ({"intervals": {0.9: ([0.0] * 3,)}}, ValueError, "must be a pair"),
+        ({"intervals": [([0.0] * 3, [1.0] * 3)]}, TypeError, "must be a dict"),
+    ],
+)
+def test_intervals_are_checked(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        ForecastDisplay.from_predictions([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], **kwargs)
+
+
+@pytest.fixture(scope="module")
+def quantile_model(series):
+    X, y = series
+    network = RNNRegressor(loss="quantile", quantile=(0.05, 0.1, 0.5, 0.9, 0.95), **TINY)
+    return make_pipeline(StandardScaler(), SlidingWindow(5), network).fit(X, y)
+
+
+def test_from_estimator_draws_the_intervals_of_a_quantile_network(series, quantile_model):
+    X, y = series
+    display = ForecastDisplay.from_estimator(quantile_model, X, y)
+    assert sorted(display.bands_) == [0.8, 0.9]
+    quantiles = quantile_model[-1].predict_quantiles(quantile_model[:-1].transform(X))
+    for level, (low, high) in {0.8: (1, 3), 0.9: (0, 4)}.items():
+        drawn_lower, drawn_upper = _band_bounds(display.bands_[level])
+        np.testing.assert_allclose(drawn_lower, quantiles[:, low], rtol=1e-6)
+        np.testing.assert_allclose(drawn_upper, quantiles[:, high], rtol=1e-6)
+        covered = np.mean((y >= quantiles[:, low]) & (y <= quantiles[:, high]))
+        assert display.bands_[level].get_label().endswith(f"(coverage {covered:.2f})")
+    # The line is the median, what predict returns.
+    np.testing.assert_allclose(display.lines_["pred"].get_ydata(), quantiles[:, 2], rtol=1e-6)
+
+
+def test_from_estimator_draws_the_chosen_intervals(series, quantile_model):
+    X, y = series
+    display = ForecastDisplay.from_estimator(quantile_model, X, y, intervals=[0.9])
+    assert list(display.bands_) == [0.9]
+    display = ForecastDisplay.from_estimator(quantile_model, X, y, intervals=None)
+    assert display.bands_ == {}
+    with pytest.raises(ValueError, match=r"needs the quantiles 0\.25 and 0\.75"):
+        ForecastDisplay.from_estimator(quantile_model, X, y, intervals=[0.5])
+
+
+def test_from_estimator_of_a_search_draws_its_best_estimator_intervals(series, quantile_model):
+    X, y = series
+    search = GridSearchCV(
+        quantile_model, {"slidingwindow__window": [5]}, cv=TimeSeriesSplit(2)
+    ).fit(X, y)
+    display = ForecastDisplay.from_estimator(search, X, y, intervals=[0.9])
+    best = search.best_estimator_
+    drawn_lower, _ = _band_bounds(display.bands_[0.9])
+    expected = best[-1].predict_quantiles(best[:-1].transform(X))[:, 0]
+    np.testing.assert_allclose(drawn_lower, expected, rtol=1e-6)
+
+
+def test_from_estimator_of_a_point_forecast_draws_no_band(series, fitted):
+    X, y = series
     model, _ = fitted
-    network = model[-1]
+    assert ForecastDisplay.from_estimator(model, X, y).bands_ == {}
+    with pytest.raises(ValueError, match="needs a quantile regressor"):
+        ForecastDisplay.from_estimator(model, X, y, intervals=[0.9])
+
+
+def test_from_estimator_of_a_network_outside_a_pipeline(series):
+    X, y = series
+    windows = SlidingWindow(5).fit_transform(X)
+    network = GRURegressor(loss="quantile", quantile=(0.1, 0.5, 0.9), **TINY).fit(windows, y)
+    display = ForecastDisplay.from_estimator(network, windows, y)
+    drawn_lower, _ = _band_bounds(display.bands_[0.8])
+    np.testing.assert_allclose(drawn_lower, network.predict_quantiles(windows)[:, 0], rtol=1e-6)
+
+
+# -- TrainingHistoryDisplay -------------------------------------------------------------------
+def test_history_of_a_pipeline_with_early_stopping(series):
+    X, y = series
+    network = RNNRegressor(hidden_size=4, max_epochs=5, skip=None, random_state=0)
+    model = make_pipeline(StandardScaler(), SlidingWindow(5), network).fit(X, y)
     display = TrainingHistoryDisplay.from_estimator(model)
-    assert set(display.lines_) == {"train", "valid", "best"}
+    assert set(display.lines_) >= {"train", "valid", "best"}
+    # The final network's training loss, over every row, for the chosen epochs.
     np.testing.assert_allclose(
         display.lines_["train"].get_ydata(), network.history_[:, "train_loss"]
     )
-    np.testing.assert_allclose(
-        display.lines_["valid"].get_ydata(), network.history_[:, "valid_loss"]
+    np.testing.assert_array_equal(
+        display.lines_["train"].get_xdata(), np.arange(1, network.best_epoch_ + 1)
     )
-    np.testing.assert_array_equal(display.lines_["train"].get_xdata(), [1, 2, 3])
+    # The folds' validation curves (column k: epoch k) and their mean.
+    folds = network.validation_loss_
+    assert len(display.lines_["folds"]) == (len(folds) if len(folds) > 1 else 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(folds, axis=0)  # epochs no fold reached are NaN
+    np.testing.assert_allclose(display.lines_["valid"].get_ydata(), mean, equal_nan=True)
     assert list(display.lines_["best"].get_xdata()) == [network.best_epoch_] * 2
     assert display.ax_.get_title() == "RNNRegressor"
     assert display.ax_.get_xlabel() == "epoch"
@@ -186,7 +335,7 @@ def test_history_without_validation(series):
 def test_history_of_a_search(series):
     X, y = series
     search = GridSearchCV(
-        make_pipeline(SlidingWindow(5), RNNRegressor(**TINY)),
+        make_pipeline(SlidingWindow(5), RNNRegressor(early_stopping=False, **TINY)),
         {"rnnregressor__hidden_size": [2, 4]},
         cv=TimeSeriesSplit(2),
     ).fit(X, y)
@@ -198,10 +347,8 @@ def test_history_of_a_search(series):
 
 
 def test_kept_epoch_zero_is_labelled_as_the_starting_weights():
-    display = TrainingHistoryDisplay(
-        train_loss=[1.0, 0.9], valid_loss=[1.1, 1.2], best_epoch=0
-    ).plot()
-    assert display.lines_["best"].get_label() == "kept: starting weights of epoch 0"
+    display = TrainingHistoryDisplay(train_loss=[], valid_loss=[1.1, 1.2], best_epoch=0).plot()
+    assert display.lines_["best"].get_label() == "kept: the untrained start"
 
 
 def test_history_needs_a_fitted_network(series):
@@ -210,5 +357,5 @@ def test_history_needs_a_fitted_network(series):
         TrainingHistoryDisplay.from_estimator(make_pipeline(Ridge()).fit(X, y))
     with pytest.raises(NotFittedError):
         TrainingHistoryDisplay.from_estimator(RNNRegressor())
-    with pytest.raises(ValueError, match="valid_loss has shape"):
-        TrainingHistoryDisplay(train_loss=[1.0, 2.0], valid_loss=[1.0]).plot()
+    with pytest.raises(ValueError, match="valid_loss must be"):
+        TrainingHistoryDisplay(train_loss=[1.0, 2.0], valid_loss=np.ones((2, 2, 2))).plot()

@@ -91,7 +91,8 @@ def test_tabular_models_in_the_same_search(supervised):
 
 def test_raw_prices_train_with_target_scaling(supervised):
     X, y = supervised
-    model = make_pipeline(StandardScaler(), SlidingWindow(7), LSTMRegressor(**FAST)).fit(X, y)
+    network = LSTMRegressor(window_scaling=None, **FAST)
+    model = make_pipeline(StandardScaler(), SlidingWindow(7), network).fit(X, y)
     est = model[-1]
     assert est.target_mean_[0] == pytest.approx(y.mean())
     pred = model.predict(X)

@@ -3,14 +3,15 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import RidgeCV
+from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.metrics import mean_absolute_error
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from skrnn import GRURegressor, LSTMRegressor, RNNRegressor, SlidingWindow, make_supervised
+from skrnn._baseline import find_persistence
 from skrnn._compact import CompactWindows
-from skrnn._skip import fit_skip
+from skrnn._skip import _Design, fit_skip, pack_per_step_maps, skip_lengths, skip_map_index
 
 
 def _random_walk_prices(n=1500, seed=0):
@@ -46,7 +47,9 @@ def _split(frame, target, fraction):
 def test_exact_persistence_map_is_recovered_behind_a_scaler(scaler):
     X, y, X_test, _ = _split(_random_walk_prices(), "Close", 0.7)
     model = make_pipeline(
-        scaler(), SlidingWindow(7), LSTMRegressor(skip="persistence", max_epochs=1, random_state=0)
+        scaler(),
+        SlidingWindow(7),
+        LSTMRegressor(skip="persistence", window_scaling=None, max_epochs=1, random_state=0),
     ).fit(X, y)
     est = model[-1]
     assert est.skip_.exact
@@ -98,11 +101,9 @@ def test_stationary_series_uses_every_features_lags():
     assert model[-1].skip_.lags == "all_features"
     assert ridge_mae < 0.97 * own_mae  # the season matters: the target's own lags miss it
     assert mae <= 1.01 * ridge_mae
-    # Padded windows get the regression restricted to their real steps, on every feature.
-    weight = model[-1].skip_.weight
-    for n_real in range(1, 11):
-        assert not weight[n_real - 1, : 10 - n_real].any()
-        assert weight[n_real - 1, 10 - n_real :, 1].any()
+    # Padded windows get the regression restricted to their last steps, on every feature.
+    for _, weight, _ in model[-1].skip_.maps():
+        assert weight[:, 1].any()
     assert np.isfinite(model.predict(X[:3])).all()
 
 
@@ -115,7 +116,7 @@ def test_joint_lags_are_tried_within_the_column_budget(monkeypatch, budget):
     y2d = y.to_numpy()[:, None]
     skip = fit_skip(windows, (y2d - y2d.mean()) / y2d.std())
     assert (skip.lags == "all_features") == (budget >= 10 * 2)
-    assert skip.weight[:, :, 1].any() == (budget >= 10 * 2)
+    assert skip.weight[:, 1].any() == (budget >= 10 * 2)
 
 
 def test_plain_configuration_is_reachable():
@@ -136,7 +137,9 @@ def test_plain_configuration_is_reachable():
 def test_untrained_module_is_the_skip_forecast():
     X, y, X_test, _ = _split(_ar2(n=600), "value", 0.8)
     model = make_pipeline(
-        StandardScaler(), SlidingWindow(6), LSTMRegressor(max_epochs=1, lr=1e-12, random_state=0)
+        StandardScaler(),
+        SlidingWindow(6),
+        LSTMRegressor(window_scaling=None, max_epochs=1, lr=1e-12, random_state=0),
     ).fit(X, y)
     est = model[-1]
     windows = CompactWindows.from_array(model[:-1].transform(X_test))
@@ -144,23 +147,118 @@ def test_untrained_module_is_the_skip_forecast():
     np.testing.assert_allclose(model.predict(X_test), skip, rtol=1e-4, atol=1e-4)
 
 
-def test_padded_windows_use_the_regression_on_their_own_lags():
+@pytest.mark.parametrize("window", [1, 2, 6, 8, 9])
+def test_skip_lengths_are_powers_of_two_and_the_window(window):
+    lengths = skip_lengths(window)
+    assert lengths[-1] == window
+    assert lengths[:-1] == [2**k for k in range(len(lengths) - 1)]
+    assert all(g < window for g in lengths[:-1])
+    assert sum(lengths) < 3 * window  # linear in the window
+    n_real = np.arange(1, window + 1)
+    used = np.array(lengths)[skip_map_index(n_real, window)]
+    assert (used <= n_real).all()
+    assert (2 * used > n_real).all()  # more than half of the real steps
+    assert used[-1] == window
+
+
+def test_padded_windows_use_the_regression_on_their_most_recent_lags():
     X, y, _, _ = _split(_ar2(n=800), "value", 1.0)
     windows = CompactWindows.from_array(SlidingWindow(6).fit_transform(X))
     y2d = y.to_numpy()[:, None]
-    skip = fit_skip(windows, (y2d - y2d.mean()) / y2d.std())
+    y2d = (y2d - y2d.mean()) / y2d.std()
+    skip = fit_skip(windows, y2d)
     assert skip.lags == "levels"
-    for n_real in range(1, 7):
-        # Weights on padded steps are zero; the real steps carry the restricted regression.
-        assert not skip.weight[n_real - 1, : 6 - n_real].any()
-        assert skip.weight[n_real - 1, 6 - n_real :].any()
-    assert np.isfinite(skip.predict(windows)).all()
+    assert skip.weight.shape == (1 + 2 + 4 + 6, 1, 1)
+    # The same ridge as scikit-learn's, on the last g steps of the full training windows.
+    full = windows.lengths == 6
+    values = windows.rows(np.arange(len(windows)))[:, :, 0].astype(np.float64)
+    levels = (
+        find_persistence(windows.last(), y2d, 0, windows.successors)
+        .predict(values.reshape(-1, 1))[:, 0]
+        .reshape(values.shape)
+    )
+    predicted = skip.predict(windows)[:, 0]
+    for g, weight, _ in skip.maps():
+        assert weight.any()
+        ridge = Ridge(alpha=skip.alpha).fit(levels[full, -g:], y2d[full, 0])
+        # Windows with 4 or 5 real steps use their last 4; full windows all 6.
+        rows = skip_map_index(windows.lengths, 6) == skip_lengths(6).index(g)
+        assert rows.any()
+        np.testing.assert_allclose(predicted[rows], ridge.predict(levels[rows, -g:]), atol=1e-9)
+    assert np.isfinite(predicted).all()
+
+
+def _old_full_window_map(windows, y, skip):
+    """What the previous implementation (a map per number of real steps, shape (window,
+    window, n_features, n_outputs)) applied to full windows: its last slice, by its formula."""
+    window, n_features, n_outputs = windows.window, windows.n_features, y.shape[1]
+    pmap = find_persistence(windows.last(), y, "auto", windows.successors)
+    full = np.flatnonzero(windows.lengths == window)
+    weight, bias = np.zeros((window, n_features, n_outputs)), np.zeros(n_outputs)
+    target = weight[:, pmap.feature]
+    if skip.lags not in ("levels", "all_features"):
+        target[-1], bias[:] = pmap.slope, pmap.intercept
+    if skip.lags is not None:
+        moments = _Design(windows, y, pmap).moments(full, skip.lags)
+        n_used = window - 1 if skip.lags == "relative" else window
+        columns = n_used * n_features if skip.lags == "all_features" else n_used
+        coef, intercept = moments.ridge(skip.alpha, last=columns)
+        bias += intercept
+        slope0, intercept0 = pmap.slope[0], pmap.intercept[0]
+        if skip.lags == "all_features":
+            weight[:n_used] = coef.reshape(n_used, n_features, n_outputs)
+        elif skip.lags == "relative":
+            target[:n_used] += slope0 * coef
+            target[-1] -= slope0 * coef.sum(axis=0)
+        else:
+            target[:n_used] += slope0 * coef
+            bias += intercept0 * coef.sum(axis=0)
+    return lambda w: np.einsum("nwf,wfh->nh", w.rows(full).astype(np.float64), weight) + bias
+
+
+@pytest.mark.parametrize(
+    ("frame", "target", "window", "horizon", "lags"),
+    [
+        (_random_walk_prices(n=900, seed=3), "Close", 7, 1, None),
+        (_ar2(n=1500), "value", 10, 2, "levels"),
+        (_seasonal_ar(n=1500), "value", 10, 3, "all_features"),
+        (_ar2(n=1500).cumsum(), "value", 8, 1, "relative"),
+    ],
+)
+def test_full_windows_predict_as_the_per_step_maps_did(frame, target, window, horizon, lags):
+    X, y = make_supervised(frame, target=target, horizon=horizon)
+    windows = CompactWindows.from_array(
+        SlidingWindow(window).fit_transform(StandardScaler().fit_transform(X))
+    )
+    y2d = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    y2d = (y2d - y2d.mean(axis=0)) / y2d.std(axis=0)
+    skip = fit_skip(windows, y2d)
+    assert skip.lags == lags
+    full = windows.lengths == window
+    old = _old_full_window_map(windows, y2d, skip)(windows)
+    np.testing.assert_allclose(skip.predict(windows)[full], old, rtol=1e-9, atol=1e-9)
+
+
+def test_per_step_maps_convert_to_the_skip_layout():
+    rng = np.random.default_rng(0)
+    window, n_features, n_outputs = 6, 2, 3
+    old_weight = rng.normal(size=(window, window, n_features, n_outputs))
+    old_bias = rng.normal(size=(window, n_outputs))
+    weight, bias = pack_per_step_maps(old_weight, old_bias)
+    assert weight.shape == (1 + 2 + 4 + 6, n_features, n_outputs)
+    offset = 0
+    for k, g in enumerate(skip_lengths(window)):
+        np.testing.assert_array_equal(weight[offset : offset + g], old_weight[g - 1, window - g :])
+        np.testing.assert_array_equal(bias[k], old_bias[g - 1])
+        offset += g
 
 
 def test_multi_output_gets_persistence_for_every_horizon():
     X, y = make_supervised(_random_walk_prices(n=800), target="Close", horizon=3)
     model = make_pipeline(
-        StandardScaler(), SlidingWindow(5), GRURegressor(skip="persistence", max_epochs=1)
+        StandardScaler(),
+        SlidingWindow(5),
+        GRURegressor(skip="persistence", window_scaling=None, max_epochs=1),
     ).fit(X, y)
     est = model[-1]
     windows = CompactWindows.from_array(model[:-1].transform(X))

@@ -1,4 +1,5 @@
-"""The ``skrnn`` command: train, evaluate, predict and compare forecasters on a CSV file.
+"""The ``skrnn`` command: train, evaluate, predict, forecast and compare forecasters on a CSV
+file.
 
 Every command reads a CSV file with one row per date and a date column: any OHLCV export
 works, as does ``skrnn.datasets.load_stock("IBM").to_csv("ibm.csv")``. It then does what a
@@ -7,6 +8,7 @@ few lines of the public API do, and prints the result::
     skrnn train ibm.csv --target Close --out model.joblib
     skrnn evaluate ibm.csv --model model.joblib --plot holdout.png
     skrnn predict ibm.csv --model model.joblib --out predictions.csv
+    skrnn forecast ibm.csv --model model.joblib --out next.csv
     skrnn compare ibm.csv --target Close --plot comparison.png
     skrnn demo
 
@@ -16,10 +18,10 @@ persistence forecast ("tomorrow = today"). Mistakes in the input (a missing file
 too few rows, a bad option) print one line to stderr and exit with status 1 (2 for a
 malformed command line), never a traceback.
 
-One module per command (``train``, ``evaluate``, ``predict``, ``compare`` with ``demo``),
-imported only when it runs: ``--help``, ``--version`` and usage errors import neither
-PyTorch, scikit-learn nor pandas. matplotlib, an optional dependency, is imported only to
-draw a plot.
+One module per command (``train``, ``evaluate``, ``predict``, ``forecast``, ``compare`` with
+``demo``), imported only when it runs: ``--help``, ``--version`` and usage errors import
+neither PyTorch, scikit-learn nor pandas. matplotlib, an optional dependency, is imported
+only to draw a plot.
 """
 
 import importlib

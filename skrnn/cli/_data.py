@@ -14,7 +14,8 @@ import pandas as pd
 from pandas.api.types import is_numeric_dtype
 from sklearn.model_selection import train_test_split
 
-from skrnn import make_supervised
+from skrnn import future_dates, make_supervised
+from skrnn._forecast import infer_offset as _infer_offset
 
 from ._parser import MISSING
 from ._text import date_text, names, one_line
@@ -265,8 +266,9 @@ def handle_missing(frame, columns, policy, source):
     return kept
 
 
-def select_columns(frame, target, features, source):
-    """The feature columns to use, after checking that they and the target are numeric."""
+def select_columns(frame, target, features, source, covariates=()):
+    """The feature columns to use, after checking that they, the target and the future-known
+    `covariates` are numeric."""
     columns = list(frame.columns)
     if target not in columns:
         raise ValueError(
@@ -281,7 +283,20 @@ def select_columns(frame, target, features, source):
         )
     if len(set(features)) != len(features):
         raise ValueError("--features lists a column twice.")
-    for name in dict.fromkeys([target, *features]):
+    unknown = [name for name in covariates if name not in columns]
+    if unknown:
+        raise ValueError(
+            f"--future-covariates {names(unknown)}: not column(s) of {source} (columns: "
+            f"{names(columns)})."
+        )
+    if target in covariates:
+        raise ValueError(
+            f"--future-covariates lists the target {target!r}: its future values are what is "
+            "forecast."
+        )
+    if len(set(covariates)) != len(covariates):
+        raise ValueError("--future-covariates lists a column twice.")
+    for name in dict.fromkeys([target, *features, *covariates]):
         column = frame[name]
         if not is_numeric_dtype(column) or column.dtype == bool:
             raise ValueError(_not_numeric(column, name, source))
@@ -298,8 +313,9 @@ def _not_numeric(column, name, source):
     return f"column {name!r} of {source} is not numeric (e.g. {example!r}); {hint}."
 
 
-def supervised(frame, target, horizon, test_size, source):
-    """X (every column), y, the number of training rows and the first hold-out row.
+def supervised(frame, target, horizon, test_size, source, covariates=()):
+    """X (every column, and the future values of `covariates`), y, the number of training
+    rows and the first hold-out row.
 
     The hold-out is the last `test_size` fraction of the rows with a target, as
     ``train_test_split(..., shuffle=False)`` makes it. For a multi-step forecast the
@@ -310,7 +326,7 @@ def supervised(frame, target, horizon, test_size, source):
         raise ValueError(
             f"{source} has {len(frame)} rows: too few for a --horizon {horizon} forecast."
         )
-    X, y = make_supervised(frame, target=target, horizon=horizon)
+    X, y = make_supervised(frame, target=target, horizon=horizon, future=list(covariates) or None)
     try:
         X_train, _ = train_test_split(X, test_size=test_size, shuffle=False)
     except ValueError:
@@ -340,8 +356,9 @@ def check_rows(n_train, windows, source, test_size, folds=1):
 def read_for(args, columns_of):
     """The series of ``args.data`` with the CSV options of `args`, and its feature columns.
 
-    `columns_of(frame)` returns (target, features or None); missing values are handled in
-    those columns only, so a gap in a column the command does not use is no error.
+    `columns_of(frame)` returns (target, features or None, future-known covariates);
+    missing values are handled in those columns only, so a gap in a column the command
+    does not use is no error.
     """
     frame = read_csv(
         args.data,
@@ -351,10 +368,27 @@ def read_for(args, columns_of):
         date_format=args.date_format,
         dayfirst=args.dayfirst,
     )
-    target, features = columns_of(frame)
-    features = select_columns(frame, target, features, args.data)
-    frame = handle_missing(frame, [target, *features], args.missing, args.data)
+    target, features, covariates = columns_of(frame)
+    features = select_columns(frame, target, features, args.data, covariates)
+    frame = handle_missing(frame, [target, *features, *covariates], args.missing, args.data)
     return frame, features
+
+
+def base_columns(features, columns):
+    """The columns of the file a model's inputs come from, and its future-known covariates.
+
+    An input ``<column>_t+<k>`` that is not itself a column of the file is the value of
+    ``<column>`` k rows later (``make_supervised(..., future=[column])``).
+    """
+    base, covariates = [], []
+    for name in features:
+        match = None if name in columns else re.fullmatch(r"(.+)_t\+\d+", str(name))
+        if match and match.group(1) in columns:
+            if match.group(1) not in covariates:
+                covariates.append(match.group(1))
+        else:
+            base.append(name)
+    return base, covariates
 
 
 def target_dates(index, steps):
@@ -370,38 +404,23 @@ def target_dates(index, steps):
     frequency : str
         How the dates past the end were made, for the user.
     """
-    offset, frequency = infer_offset(index)
-    future = pd.DatetimeIndex([index[-1] + offset * step for step in range(1, steps + 1)])
-    extended = pd.DatetimeIndex(index).append(future)
+    _, frequency = infer_offset(index)
+    extended = pd.DatetimeIndex(index).append(future_dates(index, steps))
     rows = np.arange(len(index))[:, None] + np.arange(1, steps + 1)[None, :]
     return extended.to_numpy()[rows], frequency
 
 
 def infer_offset(index):
-    """The spacing of the dates of `index`, and its description.
-
-    pandas' inferred frequency, from the whole index or else its last ten dates (so one
-    holiday long ago does not hide it); else, for daily data without weekend dates (stock
-    prices), business days; else the median spacing.
-    """
-    index = pd.DatetimeIndex(index)
-    if len(index) < 2:
-        raise ValueError("a series needs at least two dates to tell the dates that follow.")
-    for dates in (index, index[-10:]):
-        with warnings.catch_warnings():  # pandas 3 announces it will return an offset
-            warnings.filterwarnings("ignore", message="A future version of pandas will return")
-            freq = pd.infer_freq(dates) if len(dates) >= 3 else None
-        if freq is not None:
-            offset = pd.tseries.frequencies.to_offset(freq)
-            if offset == pd.offsets.BDay():
-                return offset, _BUSINESS_DAYS
-            return offset, f"at the file's frequency, {offset.freqstr}"
-    spacing = pd.Series(index).diff().median()
-    if spacing == pd.Timedelta(days=1) and (index.day_of_week < 5).all():
-        return pd.offsets.BDay(), _BUSINESS_DAYS
-    days = spacing / pd.Timedelta(days=1)
-    text = f"{days:g} day(s)" if days == int(days) else str(spacing)
-    return spacing, f"at the median spacing of the file's dates, {text}"
+    """The spacing of the dates of `index` (:func:`skrnn.future_dates`' rule), and its
+    description for the user."""
+    offset, rule = _infer_offset(pd.DatetimeIndex(index))
+    if rule == "business_days":
+        return offset, _BUSINESS_DAYS
+    if rule == "inferred":
+        return offset, f"at the file's frequency, {offset.freqstr}"
+    days = offset / pd.Timedelta(days=1)
+    text = f"{days:g} day(s)" if days == int(days) else str(offset)
+    return offset, f"at the median spacing of the file's dates, {text}"
 
 
 _BUSINESS_DAYS = "in business days, as in the file; holidays are not known"

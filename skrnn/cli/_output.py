@@ -60,7 +60,7 @@ def check_matplotlib(option):
     try:
         import matplotlib
     except ImportError:
-        raise ImportError(f'{option} needs matplotlib: pip install "skrnn[plot]".') from None
+        raise ImportError(f"{option} needs matplotlib: pip install matplotlib.") from None
     matplotlib.use("Agg")
 
 

@@ -201,6 +201,7 @@ def build_parser():
     _add_train(commands)
     _add_evaluate(commands)
     _add_predict(commands)
+    _add_forecast(commands)
     _add_compare(commands)
     _add_demo(commands)
     return parser
@@ -222,6 +223,15 @@ def _add_train(commands):
         "format (skrnn.save; then pass --target to evaluate and predict)",
     )
     _add_features(train)
+    train.add_argument(
+        "--future-covariates",
+        nargs="+",
+        default=[],
+        metavar="COLUMN",
+        help="columns known ahead of time (calendar, holidays, planned promotions): the model "
+        "also sees their values at the dates it forecasts ('skrnn forecast --future' gives "
+        "them past the end of the file)",
+    )
     train.add_argument(
         "--window", type=_int_at_least(1), default=7, help="time steps per window (default: 7)"
     )
@@ -296,6 +306,37 @@ def _add_predict(commands):
     predict.add_argument("--model", required=True, help="a model saved by 'skrnn train'")
     predict.add_argument("--out", required=True, help="CSV file to write ('-' for stdout)")
     predict.set_defaults(handler=("predict", "run"))
+
+
+def _add_forecast(commands):
+    forecast = commands.add_parser(
+        "forecast",
+        help="forecast the values after the last row of the file",
+        description="Forecast the --steps values of the target that follow the last row of "
+        "the file with a saved model, and write them with their dates: directly from a model "
+        "trained with --horizon h (up to h steps), else recursively (each forecast becomes the "
+        "next row's target, which needs every other input in --future). Load only joblib "
+        "model files you trust.",
+    )
+    _add_data_options(forecast, target_required=False)
+    forecast.add_argument("--model", required=True, help="a model saved by 'skrnn train'")
+    forecast.add_argument(
+        "--steps",
+        type=_int_at_least(1),
+        help="values to forecast (default: the model's horizon)",
+    )
+    forecast.add_argument(
+        "--future",
+        metavar="CSV",
+        help="CSV file of the dates after the end of DATA, read with the same options, with "
+        "the future values of the model's --future-covariates (and, for a recursive forecast, "
+        "of its other inputs); its dates are the dates forecast (default: the dates continue "
+        "the file's frequency)",
+    )
+    forecast.add_argument(
+        "--out", default="-", help="CSV file to write ('-' for stdout, the default)"
+    )
+    forecast.set_defaults(handler=("forecast", "run"))
 
 
 def _add_compare(commands):

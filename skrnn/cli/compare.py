@@ -45,7 +45,7 @@ def run(args):
             check_output(path, f"--{option}")
     if args.plot:
         check_matplotlib("--plot")
-    frame, features = read_for(args, lambda frame: (args.target, args.features))
+    frame, features = read_for(args, lambda frame: (args.target, args.features, []))
     _run(frame, features, args, args.data, outputs)
     written = [str(path) for path in outputs.values() if path]
     if written:

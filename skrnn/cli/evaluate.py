@@ -11,7 +11,7 @@ from sklearn.metrics import (
 
 from skrnn import PersistenceRegressor
 
-from ._data import read_for, supervised, target_dates
+from ._data import base_columns, read_for, supervised, target_dates
 from ._modelfile import load_model
 from ._output import check_matplotlib, check_output, format_table, plot_holdout, save_figure
 from ._text import date_text, names
@@ -21,10 +21,10 @@ def run(args):
     if args.plot:
         check_output(args.plot, "--plot")
         check_matplotlib("--plot")
-    model, info, target, frame, features = model_and_data(args)
+    model, info, target, frame, features, covariates = model_and_data(args)
     test_size = args.test_size or info["test_size"] or 0.3
     horizon = info["horizon"]
-    X, y, n_train, test_start = supervised(frame, target, horizon, test_size, args.data)
+    X, y, n_train, test_start = supervised(frame, target, horizon, test_size, args.data, covariates)
     # Predict from the whole file, so the first hold-out rows' windows reach back into the
     # training rows instead of being padded: that is the history a forecaster would have.
     y_pred = model.predict(X[features])[test_start:]
@@ -60,7 +60,9 @@ def run(args):
 
 
 def model_and_data(args):
-    """The saved model, what it was trained for, the target, the series and its features."""
+    """The saved model, what it was trained for, the target, the series, the model's inputs
+    and its future-known covariates (columns whose values at the dates forecast are inputs,
+    as ``<column>_t+<k>``)."""
     model, info = load_model(args.model)
     target = args.target or info["target"]
     if target is None:
@@ -68,17 +70,19 @@ def model_and_data(args):
             f"--model {args.model} does not say which column it forecasts: pass --target."
         )
     features = info["features"]
+    found = {}
 
     def columns_of(frame):
-        missing = [name for name in features if name not in frame.columns]
+        base, found["covariates"] = base_columns(features, frame.columns)
+        missing = [name for name in base if name not in frame.columns]
         if missing:
             raise ValueError(
                 f"{args.data} lacks the column(s) the model was trained on: {names(missing)}."
             )
-        return target, features
+        return target, base, found["covariates"]
 
-    frame, features = read_for(args, columns_of)
-    return model, info, target, frame, features
+    frame, _ = read_for(args, columns_of)
+    return model, info, target, frame, list(features), found["covariates"]
 
 
 def model_name(model):

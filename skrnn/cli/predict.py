@@ -9,6 +9,8 @@ import sys
 import numpy as np
 import pandas as pd
 
+from skrnn import make_supervised
+
 from ._data import target_dates
 from ._output import check_output
 from ._text import date_text
@@ -18,15 +20,19 @@ from .evaluate import model_and_data
 def run(args):
     if args.out != "-":
         check_output(args.out, "--out")
-    model, _, target, frame, features = model_and_data(args)
-    y_pred = np.asarray(model.predict(frame[features])).reshape(len(frame), -1)
+    model, info, target, frame, features, covariates = model_and_data(args)
+    rows = frame
+    if covariates:  # inputs known only where the covariates' future values are
+        rows, _ = make_supervised(frame, target, info["horizon"], future=covariates)
+    y_pred = np.asarray(model.predict(rows[features])).reshape(len(rows), -1)
     steps = y_pred.shape[1]
     dates, frequency = target_dates(frame.index, steps)
+    dates = dates[: len(rows)]
     predictions = pd.DataFrame(
         {
-            "origin": np.repeat(frame.index.to_numpy(), steps),
+            "origin": np.repeat(rows.index.to_numpy(), steps),
             "target_date": dates.ravel(),
-            "step": np.tile(np.arange(1, steps + 1), len(frame)),
+            "step": np.tile(np.arange(1, steps + 1), len(rows)),
             f"{target}_forecast": y_pred.ravel(),
         }
     )
@@ -35,13 +41,22 @@ def run(args):
         return 0
     predictions.to_csv(args.out, index=False)
     ahead = "1 step" if steps == 1 else f"1 to {steps} steps"
+    described = (
+        f"Wrote {len(predictions)} forecasts of {target} to {args.out}, {ahead} ahead of each "
+        f"of the {len(rows)} rows. Each line has the forecast's origin (the date it was made "
+        f"from, with the rows up to it), its step and its target_date (the date it forecasts)."
+    )
+    if covariates:
+        print(
+            f"{described} The model takes the values of {', '.join(map(str, covariates))} at "
+            f"the dates it forecasts, which the file does not have for its last "
+            f"{len(frame) - len(rows)} rows: 'skrnn forecast --future' forecasts past the end."
+        )
+        return 0
     future = pd.DatetimeIndex(dates[-1])
     until = "" if steps == 1 else f" to {date_text(future[-1])}"
     print(
-        f"Wrote {len(predictions)} forecasts of {target} to {args.out}, {ahead} ahead of each "
-        f"of the {len(frame)} rows. Each line has the forecast's origin (the date it was made "
-        f"from, with the rows up to it), its step and its target_date (the date it forecasts). "
-        f"The forecasts from the last row ({date_text(frame.index[-1])}) are of the future: "
-        f"{date_text(future[0])}{until}, {frequency}."
+        f"{described} The forecasts from the last row ({date_text(frame.index[-1])}) are of "
+        f"the future: {date_text(future[0])}{until}, {frequency}."
     )
     return 0

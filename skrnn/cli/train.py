@@ -15,8 +15,13 @@ def run(args):
         raise ValueError(f"--nonlinearity applies to --cell rnn only (got --cell {args.cell}).")
     check_output(args.out, "--out")
     source = args.data
-    frame, features = read_for(args, lambda frame: (args.target, args.features))
-    X, y, n_train, test_start = supervised(frame, args.target, args.horizon, args.test_size, source)
+    covariates = args.future_covariates
+    frame, features = read_for(args, lambda frame: (args.target, args.features, covariates))
+    X, y, n_train, test_start = supervised(
+        frame, args.target, args.horizon, args.test_size, source, covariates
+    )
+    # The inputs: the features, then the covariates' values at the dates forecast.
+    features = features + [name for name in X.columns if name not in frame.columns]
     X = X[features]
     check_rows(n_train, [args.window], source, args.test_size)
 
@@ -53,6 +58,7 @@ def run(args):
         horizon=args.horizon,
         test_size=args.test_size,
         date_column=args.date_column,
+        future_covariates=list(covariates),
     )
     later = ""
     if not with_info:  # data only: the pipeline, not what it was trained for

@@ -1,0 +1,140 @@
+"""Prediction (BaseRecurrent._forward): a window's forecast does not depend on its neighbours.
+
+Matrix kernels choose their blocking, and so their rounding, by the number of rows they
+are given; skrnn runs its module on blocks of a number of windows fixed by the network
+(skrnn._base.predict_rows) so that a window's prediction is the same to the last bit
+whichever other windows are predicted with it.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skrnn import GRURegressor, LSTMClassifier, LSTMRegressor, SlidingWindow, _base
+
+WINDOW = 6
+
+
+def _series(n=160, seed=0):
+    rng = np.random.default_rng(seed)
+    close = 50 * np.exp(np.cumsum(0.01 * rng.normal(size=n)))
+    return np.column_stack([close, np.sin(np.arange(n) / 4) + 0.1 * rng.normal(size=n)])
+
+
+def _fitted(estimator, horizon=1):
+    series = _series()
+    X = SlidingWindow(WINDOW).fit_transform(series[:-horizon])
+    y = np.column_stack([series[k : len(series) - horizon + k, 0] for k in range(1, horizon + 1)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator.fit(X, y[:, 0] if horizon == 1 else y)
+    return estimator, X
+
+
+MODELS = {
+    # Per-window log scaling, the linear skip, centring decided by the skip's tests.
+    "default": lambda: _fitted(LSTMRegressor(hidden_size=5, max_epochs=3, random_state=0)),
+    # A wider network: blocks of 256 full windows (of 64 front-padded ones).
+    "plain-two-horizons": lambda: _fitted(
+        GRURegressor(
+            hidden_size=32,
+            skip=None,
+            center=False,
+            window_scaling=None,
+            early_stopping=False,
+            max_epochs=3,
+            random_state=0,
+        ),
+        horizon=2,
+    ),
+    "skip-no-scaling-two-layers": lambda: _fitted(
+        LSTMRegressor(
+            hidden_size=5,
+            num_layers=2,
+            window_scaling=None,
+            early_stopping=False,
+            max_epochs=3,
+            random_state=0,
+        )
+    ),
+}
+_CACHE = {}
+
+
+def _model(name):
+    if name not in _CACHE:
+        _CACHE[name] = MODELS[name]()
+    return _CACHE[name]
+
+
+def _predict(estimator, X):
+    return (
+        estimator.predict_proba(X) if hasattr(estimator, "predict_proba") else estimator.predict(X)
+    )
+
+
+def test_block_sizes_follow_the_network():
+    module = _model("plain-two-horizons")[0].net_.module_
+    assert _base.predict_rows(module, "cpu") == 256
+    assert _base.predict_rows(module, "cpu", padded=True) == 64
+    assert _base.predict_rows(_model("default")[0].net_.module_, "cpu") == 1024
+    assert _base.predict_rows(module, "cuda") == 1024
+
+
+@pytest.mark.parametrize("name", MODELS)
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_prediction_is_bit_identical_whatever_its_neighbours(name, data):
+    estimator, X = _model(name)
+    module = estimator.net_.module_
+    full, padded = (_base.predict_rows(module, "cpu", padded=p) for p in (False, True))
+    reference = _predict(estimator, X)
+    size = data.draw(
+        st.one_of(
+            st.sampled_from([1, 2, padded - 1, padded + 1, full - 1, full, full + 1, len(X)]),
+            st.integers(1, 2 * full + 3),
+        ),
+        label="size",
+    )
+    # Rows of any length of real history, in any order, repeated or not.
+    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+    index = np.random.default_rng(seed).integers(0, len(X), size=size)
+    np.testing.assert_array_equal(_predict(estimator, X[index]), reference[index])
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_padded_and_full_windows_alone_and_in_bulk(name):
+    estimator, X = _model(name)
+    reference = _predict(estimator, X)
+    padded = np.isnan(X[:, 0, 0])
+    assert padded[: WINDOW - 1].all()
+    assert not padded[WINDOW - 1 :].any()
+    for i in [0, 1, WINDOW - 2, WINDOW - 1, len(X) - 1]:  # each window alone
+        np.testing.assert_array_equal(_predict(estimator, X[i : i + 1]), reference[i : i + 1])
+    # Padded windows among full ones, and a strided view (SlidingWindow's own output).
+    mixed = np.r_[np.arange(WINDOW + 40), np.arange(WINDOW - 1)]
+    np.testing.assert_array_equal(_predict(estimator, X[mixed]), reference[mixed])
+    np.testing.assert_array_equal(_predict(estimator, X[3:77]), reference[3:77])
+
+
+def test_classifier_probabilities_do_not_depend_on_their_neighbours():
+    series = _series()
+    X = SlidingWindow(WINDOW).fit_transform(series[:-1])
+    y = (series[1:, 0] > series[:-1, 0]).astype(int)
+    model = LSTMClassifier(hidden_size=5, max_epochs=3, random_state=0).fit(X, y)
+    reference = model.predict_proba(X)
+    rng = np.random.default_rng(0)
+    for size in (1, 7, 33, 100):
+        index = rng.integers(0, len(X), size=size)
+        np.testing.assert_array_equal(model.predict_proba(X[index]), reference[index])
+
+
+def test_prediction_memory_is_bounded_by_chunks(monkeypatch):
+    # Gathered a chunk at a time: a tiny chunk budget gives the same predictions.
+    estimator, X = _model("skip-no-scaling-two-layers")
+    reference = estimator.predict(X)
+    monkeypatch.setattr(_base, "_CHUNK_ELEMENTS", 1)
+    np.testing.assert_array_equal(estimator.predict(X), reference)
