@@ -210,3 +210,20 @@ def header(script, packages):
             f"# {time.strftime('%Y-%m-%d %H:%M %Z')}",
         ]
     )
+
+
+def align_table(head, lines, left=(0,)):
+    """Rows of strings under `head`, columns padded (those in `left` to the left)."""
+    cells = [head] + [[str(c) for c in line] for line in lines]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(head))]
+    out = []
+    for k, row in enumerate(cells):
+        out.append(
+            "  ".join(
+                c.ljust(w) if i in left else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+        )
+        if k == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)

@@ -49,7 +49,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from _forecast import header, mase_scale, require
+from _forecast import align_table, header, mase_scale, require
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import mean_pinball_loss
 from sklearn.pipeline import make_pipeline
@@ -621,7 +621,7 @@ def print_coverage(rows):
                 row.get("note") or "",
             ]
         )
-    print(_align(head, lines, left=(0, 1, 11)))
+    print(align_table(head, lines, left=(0, 1, 11)))
 
 
 def print_msis(table):
@@ -630,7 +630,7 @@ def print_msis(table):
         [row["method"], f"{row['msis']:.3f}", f"{row['cov95']:.3f}", f"{row['seconds']:.1f}"]
         for row in table
     ]
-    print(_align(head, lines))
+    print(align_table(head, lines))
 
 
 def print_pinball(rows):
@@ -646,7 +646,7 @@ def print_pinball(rows):
         ]
         for row in rows
     ]
-    print(_align(head, lines, left=(0, 1, 7)))
+    print(align_table(head, lines, left=(0, 1, 7)))
 
 
 def verdicts(coverage_rows, msis_table, pinball):
@@ -682,22 +682,6 @@ def verdicts(coverage_rows, msis_table, pinball):
             f"{net['mean']:.4g} vs {best['mean']:.4g} ({best['model']})"
         )
     return lines
-
-
-def _align(head, lines, left=(0,)):
-    cells = [head] + [[str(c) for c in line] for line in lines]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(head))]
-    out = []
-    for k, row in enumerate(cells):
-        out.append(
-            "  ".join(
-                c.ljust(w) if i in left else c.rjust(w)
-                for i, (c, w) in enumerate(zip(row, widths, strict=True))
-            ).rstrip()
-        )
-        if k == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out)
 
 
 DEFAULT_ROUTE = "skrnn quantile network"

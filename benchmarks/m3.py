@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from _forecast import (
     STAT_MODELS,
+    align_table,
     header,
     mase,
     panel_design,
@@ -288,7 +289,7 @@ def print_tables(table, info, full_subsets):
                         ]
                     )
     head = ["subset", "series", "h", "season", "method", "sMAPE", "MASE", "seconds", "note"]
-    print(_align(head, lines, left=(0, 4, 8)))
+    print(align_table(head, lines, left=(0, 4, 8)))
     print()
     print("# sMAPE side by side" + (" (pub.: published)" if full_subsets else ""))
     wide = table.pivot(index="subset", columns="method", values="smape")
@@ -298,22 +299,6 @@ def print_tables(table, info, full_subsets):
             values.get(s, np.nan) if s in full_subsets else np.nan for s in wide.index
         ]
     print(wide.to_string(float_format=lambda v: f"{v:.2f}", na_rep="-"))
-
-
-def _align(head, lines, left=(0,)):
-    cells = [head] + [[str(c) for c in line] for line in lines]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(head))]
-    out = []
-    for k, row in enumerate(cells):
-        out.append(
-            "  ".join(
-                c.ljust(w) if i in left else c.rjust(w)
-                for i, (c, w) in enumerate(zip(row, widths, strict=True))
-            ).rstrip()
-        )
-        if k == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out)
 
 
 def main(argv=None):
