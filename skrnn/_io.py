@@ -44,7 +44,7 @@ from ._classifier import GRUClassifier, LSTMClassifier, RNNClassifier
 from ._device import resolve_device
 from ._regressor import GRURegressor, LSTMRegressor, RNNRegressor
 from ._scaling import WindowScaling
-from ._skip import LinearSkip, pack_per_step_maps
+from ._skip import LinearSkip, pack_per_step_maps, skip_lengths
 from ._window import SlidingWindow
 
 __all__ = ["load", "save"]
@@ -268,7 +268,18 @@ def load(path, *, device="cpu"):
     except (KeyError, TypeError, ValueError):
         raise ValueError(f"{os.fspath(path)!r} has no valid model description.") from None
     _check_versions(versions)
-    return _Decoder(tensors, device, int(metadata["format_version"])).estimator(spec)
+    decoder = _Decoder(tensors, device, int(metadata["format_version"]))
+    estimator = decoder.estimator(spec)
+    if decoder.converted_skip:
+        warnings.warn(
+            f"{os.fspath(path)!r} is in model format version 1, whose linear skip kept a map "
+            "for every number of real steps. Full windows forecast as before; a front-padded "
+            "window now uses the map of its last 1, 2, 4, 8, ... steps, as a model fitted "
+            "now does, so its forecast can change. skrnn.save writes the current format.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return estimator
 
 
 # -- the file ----------------------------------------------------------------------------
@@ -522,6 +533,7 @@ class _Decoder:
         self.tensors = tensors
         self.device = device
         self.version = version
+        self.converted_skip = False  # a version-1 skip with maps that were dropped
 
     def estimator(self, spec):
         try:
@@ -567,9 +579,11 @@ class _Decoder:
             net.initialize()
         state = {key: np.asarray(self.value(value)) for key, value in spec["state_dict"].items()}
         if self.version == 1 and state.get("skip_weight", np.zeros(0)).ndim == 4:
+            window = state["skip_weight"].shape[0]
             state["skip_weight"], state["skip_bias"] = pack_per_step_maps(
                 state["skip_weight"], state["skip_bias"]
             )
+            self.converted_skip |= len(skip_lengths(window)) < window
         state = {key: torch.from_numpy(value) for key, value in state.items()}
         try:
             net.module_.load_state_dict(state)
