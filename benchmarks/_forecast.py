@@ -113,8 +113,9 @@ def one_step_forecasts(name, series, n_train, season):
 
 # -- global windows -------------------------------------------------------------------------
 def window_length(season, horizon):
-    """The look-back of the global models: two seasons, and at least the horizon."""
-    return max(2 * season, horizon)
+    """The look-back of the global models: two seasons, and at least twice the horizon
+    (N-BEATS looks back 2 to 7 horizons)."""
+    return max(2 * season, 2 * horizon)
 
 
 def panel_design(series, window, horizon, season):

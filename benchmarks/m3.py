@@ -13,13 +13,13 @@ Methods (``--methods``; by default all but ``AutoARIMA``):
 - ``Naive``, ``SeasonalNaive``, ``AutoETS``, ``AutoTheta`` (also ``AutoARIMA``, not run by
   default): statsforecast, one model per series;
 - ``global-ridge``: one ridge regression across all series of a subset, on every window
-  of ``w = max(2 * season, horizon)`` values, normalised per window (log values minus the
+  of ``w = max(2 * season, 2 * horizon)`` values, normalised per window (log values minus the
   mean log of the window's last season, or mean-scaling for series with values <= 0), that
   predicts the next ``horizon`` normalised values directly (see ``_forecast.panel_design``);
   the linear start a global network would correct;
 - ``skrnn``: :func:`fit_predict_skrnn`, one ``LSTMRegressor`` at its defaults on the same
   windows, once per ``--seeds`` (default 0; scores and seconds are means over the seeds).
-  A fit takes 5-95 s per subset on one torch thread (the monthly subset the longest).
+  A fit takes 5-170 s per subset on one torch thread (the monthly subset the longest).
 
     python benchmarks/m3.py                              # all of M3 (about 5 minutes)
     python benchmarks/m3.py --subsets yearly --limit 50  # a quick look
@@ -362,7 +362,8 @@ def main(argv=None):
             f"# first {args.limit} series of each subset only: not comparable to published values"
         )
     print(
-        "# global windows: w = max(2 * season, horizon) values, per-window log/mean normalisation"
+        "# global windows: w = max(2 * season, 2 * horizon) values, "
+        "per-window log/mean normalisation"
     )
     print()
     print_tables(table, info, full)
