@@ -93,3 +93,22 @@ def test_explicit_scaling_needs_the_targets_past_in_x():
         GRURegressor(window_scaling="log", **FAST).fit(X, y)
     # "auto" then just does without.
     assert GRURegressor(**FAST).fit(X, y).window_scaling_ is None
+
+
+def test_auto_scales_quantiles_of_a_positive_series_by_its_level():
+    # A positive series with other features: point forecasts keep y standardized as a
+    # whole, quantiles go to log scale so that their bands widen with the level.
+    rng = np.random.default_rng(0)
+    level = np.exp(np.cumsum(rng.normal(0.01, 0.05, size=160)))
+    frame = pd.DataFrame({"y": level, "volume": rng.uniform(1, 2, size=160)})
+    X, y = make_supervised(frame, target="y")
+    point = make_pipeline(SlidingWindow(4), GRURegressor(**FAST)).fit(X, y)
+    assert point[-1].window_scaling_ is None
+    bands = make_pipeline(
+        SlidingWindow(4), GRURegressor(loss="quantile", quantile=(0.1, 0.9), **FAST)
+    ).fit(X, y)
+    assert bands[-1].window_scaling_.kind == "log"
+    # Relative bands: the 80% band is wider where the series is higher.
+    quantiles = bands[-1].predict_quantiles(bands[:-1].transform(X))
+    width = quantiles[:, 1] - quantiles[:, 0]
+    assert width[-20:].mean() > 2 * width[10:30].mean()
