@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import StandardScaler
+from speed import raw_series
 
 import skrnn
 from skrnn import SlidingWindow, make_supervised
@@ -50,20 +51,7 @@ def _ar(n, seed, season=None):
 
 def _five_features(n=20_000, seed=0):
     """benchmarks/speed.py's series: feature 0 driven by its own past and features 1, 2."""
-    from scipy.signal import lfilter
-
-    rng = np.random.default_rng(seed)
-    noise = rng.standard_normal((n, 5))
-    season = np.sin(2 * np.pi * np.arange(n) / 50)
-    x = np.empty((n, 5))
-    x[:, 1] = lfilter([1.0], [1.0, -0.9], noise[:, 1])
-    x[:, 2] = lfilter([1.0], [1.0, -0.5], noise[:, 2])
-    drive = 0.5 * noise[:, 0]
-    drive[3:] += 0.4 * x[:-3, 1]
-    drive[1:] += 0.3 * x[:-1, 2]
-    x[:, 0] = lfilter([1.0], [1.0, -0.6, 0.2], drive) + season
-    x[:, 3], x[:, 4] = season, noise[:, 4]
-    return pd.DataFrame(x, columns=[f"f{j}" for j in range(5)])
+    return pd.DataFrame(raw_series(n, seed), columns=[f"f{j}" for j in range(5)])
 
 
 def series_list():

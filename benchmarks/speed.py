@@ -75,7 +75,14 @@ ONLINE_CALLS = 300
 
 
 def make_series(n_rows, seed=0):
-    """A standardized, partly predictable 5-feature series (float32, (n_rows, 5)).
+    """A standardized, partly predictable 5-feature series (float32, (n_rows, 5))."""
+    x = raw_series(n_rows, seed)
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    return x.astype(np.float32)
+
+
+def raw_series(n_rows, seed=0):
+    """The series of :func:`make_series` before standardizing (float64).
 
     Feature 0 depends on its own past and on lagged features 1 and 2, with a seasonal term and
     noise, so the networks have something to learn and an irreducible error to reach.
@@ -94,8 +101,7 @@ def make_series(n_rows, seed=0):
     x[:, 0] = lfilter([1.0], [1.0, -0.6, 0.2], drive) + season
     x[:, 3] = season
     x[:, 4] = noise[:, 4]
-    x = (x - x.mean(axis=0)) / x.std(axis=0)
-    return x.astype(np.float32)
+    return x
 
 
 def make_data(n_rows):
