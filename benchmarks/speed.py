@@ -7,7 +7,8 @@ on the last step; batch 256, Adam lr=1e-3, MSE, 2 epochs, shuffled, 2 torch thre
 Every run of every variant is a fresh process (``--worker``), and the variants are
 interleaved: round 1 runs each once, round 2 again in a rotated order, and so on. The table
 gives min and median over the rounds, the ratio of the medians to the hand-written loop,
-peak RSS, CPU system time and minor page faults of the fit, the in-sample MSE beside
+peak RSS, CPU system time and minor page faults of the fit, the minor page faults of each
+round's predict (see below), the in-sample MSE beside
 persistence ("tomorrow = today") and ridge regression on the same windows, and how busy the
 machine was: the load average when each run started and the cores other processes kept busy
 during it ("others"). A run that others disturbed by more than ``--max-others`` cores is
@@ -30,6 +31,12 @@ skrnn-default  every default except the workload's sizes: also early stopping, w
 skorch-naive   skorch NeuralNetRegressor fed numpy windows with its default DataLoader
                (the out-of-the-box path skrnn replaces; slow, so not run by default)
 
+Prediction page faults: the hand-written loop predicts in blocks of 1,024 windows, whose
+buffers glibc serves either from its heap or with fresh mmap calls (about 400,000 minor page
+faults a prediction, 0.3-0.4 s more), depending on the process's heap layout: the loop's
+predict time is bimodal between runs. skrnn's blocks of 64 windows stay on the heap. The
+faults column shows which case each round hit.
+
 Single-window prediction (online use) is timed in the torch and skrnn workers: the median
 of 300 calls of ``estimator.predict(one_window)`` beside the bare module on a prepared
 tensor, and beside that module on a block of copies of the window: skrnn predicts in
@@ -48,7 +55,7 @@ Usage::
 ``--predict-rows`` measures what skrnn's prediction blocks cost and buy, for each block
 size given in place of skrnn's own choice: the default design (trained 1 epoch on 10,000
 rows) predicts all the windows, and one window 300 times, beside the reference module
-called on blocks of 1024 windows and on one window.
+called on blocks of 1024 windows (with its page faults: see above) and on one window.
 """
 
 import argparse
@@ -281,10 +288,8 @@ def worker_block_rows(rows, n_rows, device):
     start = time.perf_counter()
     model.predict(windows)
     bulk = time.perf_counter() - start
-    with torch.inference_mode():
-        start = time.perf_counter()
+    with torch.inference_mode(), _harness.Usage() as bare_bulk:
         torch.cat([module(xb) for xb in X.split(1024)]).cpu()
-        bare_bulk = time.perf_counter() - start
     one, prepared = windows[-1:], X[-1:].clone()
 
     def bare():
@@ -294,7 +299,8 @@ def worker_block_rows(rows, n_rows, device):
     return {
         "variant": f"rows={rows}",
         "predict_s": bulk,
-        "bare_predict_s": bare_bulk,
+        "bare_predict_s": bare_bulk.seconds,
+        "bare_predict_faults": bare_bulk.minor_faults,
         "one_s": _time_calls(lambda: model.predict(one)),
         "bare_one_s": _time_calls(bare),
     }
@@ -305,6 +311,7 @@ def block_rows_report(results):
         "block rows",
         "predict s",
         "module x1024 s",
+        "its faults",
         "ratio",
         "one window ms",
         "module x1 ms",
@@ -322,6 +329,7 @@ def block_rows_report(results):
                 variant.removeprefix("rows="),
                 bulk,
                 bare_bulk,
+                " ".join(str(r["bare_predict_faults"]) for r in runs),
                 bulk / bare_bulk,
                 one * 1e3,
                 bare_one * 1e3,
@@ -358,6 +366,7 @@ def worker(variant, n_rows, device):
             "fit_sys_s": fit.system,
             "fit_faults": fit.minor_faults,
             "predict_s": predict.seconds,
+            "predict_faults": predict.minor_faults,
             "mse": float(np.mean((pred - y) ** 2)),
             **extra,
         }
@@ -449,6 +458,7 @@ def report(results, args):
         "fit ratio",
         "pred med s",
         "pred ratio",
+        "pred faults",
         "fit sys s",
         "fit faults",
         "peak RSS MB",
@@ -470,6 +480,7 @@ def report(results, args):
                 _harness.median(fits) / ref_fit,
                 _harness.median(preds),
                 _harness.median(preds) / ref_pred,
+                " ".join(str(r["predict_faults"]) for r in runs),
                 _harness.median([r["fit_sys_s"] for r in runs]),
                 int(_harness.median([r["fit_faults"] for r in runs])),
                 max(r["peak_rss_mb"] for r in runs),

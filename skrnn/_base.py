@@ -499,6 +499,8 @@ class BaseRecurrent(BaseEstimator):
 
     def __setstate__(self, state):
         super().__setstate__(state)
+        if "pooling" in self._get_param_names() and "pooling" not in state:
+            self.pooling = "last"  # pickled before the parameter existed: what it used
         # skorch maps a network pickled on a device this machine lacks (a GPU) to the CPU;
         # device_ says where the fitted network is. The device parameter is left as the
         # user set it, so a refit there raises resolve_device's ValueError.

@@ -22,6 +22,17 @@ from ._docstrings import (
     training_params,
 )
 from ._lags import LAG_LAYOUT_ATTRIBUTE, LAGS_PARAM
+from ._modules import POOLINGS
+
+POOLING = """\
+    pooling : {"auto", "last", "mean", "max", "mean_max"}, default="auto"
+        What the output layer reads: the last recurrent layer's final hidden state
+        (``"last"``), or its outputs at every step averaged, maximised, or both
+        concatenated (``"mean_max"``). Pooling lets a pattern anywhere in a long sequence
+        reach the output directly rather than through every later step; on short
+        sequences the final state reads order better. ``"auto"``: ``"mean_max"`` when the
+        convolutional front end shortens the sequence (``conv_stride_ > 1``, sequences of
+        75 steps or more with ``conv_stride="auto"``), else ``"last"``."""
 
 CLASSIFIER_CENTER = """\
     center : bool or "auto", default=False
@@ -47,6 +58,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "pooling": [StrOptions({"auto", *POOLINGS})],
     }
 
     def __init__(
@@ -57,6 +69,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         bidirectional=False,
         dropout=0.0,
         conv_stride="auto",
+        pooling="auto",
         center=False,
         class_weight=None,
         max_epochs=100,
@@ -82,6 +95,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.conv_stride = conv_stride
+        self.pooling = pooling
         self.center = center
         self.class_weight = class_weight
         self.max_epochs = max_epochs
@@ -164,9 +178,17 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         return encoded.astype(np.int64), None
 
     def _module_kwargs(self, start):
-        return {"output_size": len(self.classes_)}
+        # Files and pickles from before pooling existed have neither pooling_ nor "auto".
+        pooling = getattr(self, "pooling_", None) or self.pooling
+        return {"output_size": len(self.classes_), "pooling": pooling}
+
+    def _resolve_pooling(self):
+        if self.pooling != "auto":
+            return self.pooling
+        return "mean_max" if (self._resolve_conv_stride() or 1) > 1 else "last"
 
     def _set_start(self, start, windows, y_train):
+        self.pooling_ = self._resolve_pooling()
         self.class_weight_ = None
         if self.class_weight is not None:
             self.class_weight_ = compute_class_weight(
@@ -199,6 +221,8 @@ def _classifier_doc(title, cell_text, extra_params="", example_class="LSTMClassi
 
 {CONV_STRIDE.format(default='"auto"')}
 
+{POOLING}
+
 {CLASSIFIER_CENTER}
 
 {CLASSIFICATION_PARAMS}
@@ -219,6 +243,9 @@ def _classifier_doc(title, cell_text, extra_params="", example_class="LSTMClassi
     class_weight_ : ndarray of shape (n_classes,) or None
         The weight of each class in the loss.
 
+    pooling_ : str
+        What the output layer reads (``pooling`` with "auto" resolved).
+
     See Also
     --------
     SlidingWindow : Cut a series into one window per row.
@@ -227,9 +254,6 @@ def _classifier_doc(title, cell_text, extra_params="", example_class="LSTMClassi
     Notes
     -----
 {INPUT_NOTES}
-
-    Early stopping validates on the most recent rows, in order; stratified splits, which
-    would validate on the past, are never used.
 
     Examples
     --------
@@ -291,6 +315,7 @@ class RNNClassifier(RecurrentClassifier):
         bidirectional=False,
         dropout=0.0,
         conv_stride="auto",
+        pooling="auto",
         center=False,
         class_weight=None,
         max_epochs=100,
@@ -317,6 +342,7 @@ class RNNClassifier(RecurrentClassifier):
             bidirectional=bidirectional,
             dropout=dropout,
             conv_stride=conv_stride,
+            pooling=pooling,
             center=center,
             class_weight=class_weight,
             max_epochs=max_epochs,

@@ -526,6 +526,11 @@ def _plain_history(history):
 
 
 # -- reading -----------------------------------------------------------------------------
+# Parameters added after files were first written, with the value that files without them
+# were fitted with (the class default may have changed since).
+_ADDED_PARAMS = {"pooling": "last"}
+
+
 class _Decoder:
     """The inverse of :class:`_Encoder`, for descriptions that passed the digest check."""
 
@@ -560,6 +565,9 @@ class _Decoder:
             )
         if issubclass(cls, BaseRecurrent) and self.device is not None:
             params["device"] = str(self.device)
+        for key, value in _ADDED_PARAMS.items():
+            if key not in params and key in cls._get_param_names():
+                params[key] = value
         estimator = cls(**params)
         for key, value in self._mapping(spec["attributes"]).items():
             if not key.isidentifier() or key.startswith("__") or key in params:

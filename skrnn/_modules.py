@@ -10,11 +10,13 @@ from bisect import bisect_right
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._skip import skip_lengths
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+# What the head reads, by pooling: how many of the last layer's output vectors.
+POOLINGS = {"last": 1, "mean": 1, "max": 1, "mean_max": 2}
 
 
 class RecurrentModule(nn.Module):
@@ -51,7 +53,12 @@ class RecurrentModule(nn.Module):
         A convolutional front end: a 1-D convolution (kernel ``2 * conv_stride + 1``,
         `hidden_size` channels, ReLU) that shortens the sequence `conv_stride`-fold before
         the recurrent layers, aligned to the window's last step. None: none.
+    pooling : {"last", "mean", "max", "mean_max"}
+        What the head reads: the last layer's final hidden state, or its outputs at every
+        real step averaged, maximised, or both concatenated.
     """
+
+    pooling = "last"  # modules pickled before pooling existed read their final state
 
     def __init__(
         self,
@@ -71,6 +78,7 @@ class RecurrentModule(nn.Module):
         target_feature=0,
         target_map=(1.0, 0.0),
         conv_stride=None,
+        pooling="last",
     ):
         super().__init__()
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
@@ -87,7 +95,9 @@ class RecurrentModule(nn.Module):
             **kwargs,
         )
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), output_size)
+        self.pooling = pooling
+        encoding_size = POOLINGS[pooling] * hidden_size * (2 if bidirectional else 1)
+        self.head = nn.Linear(encoding_size, output_size)
         self.center = center
         self.skip = skip
         self.window = window
@@ -156,11 +166,12 @@ class RecurrentModule(nn.Module):
         return x - x[:, -1:] if self.center else x
 
     def _encode(self, inputs, lengths):
-        """Final hidden state of the last layer, both directions concatenated."""
+        """Final hidden state of the last layer (both directions concatenated), or its
+        outputs pooled over the real steps."""
         if self.conv_stride is not None:
             inputs, lengths = self._convolve(inputs, lengths)
         if lengths is None:
-            _, hidden = self.rnn(inputs)
+            outputs, hidden = self.rnn(inputs)
         else:
             # pack_padded_sequence wants padding at the end: shift each row's real steps left.
             window = inputs.shape[1]
@@ -170,7 +181,11 @@ class RecurrentModule(nn.Module):
             packed = pack_padded_sequence(
                 inputs.gather(1, index), lengths.cpu(), batch_first=True, enforce_sorted=False
             )
-            _, hidden = self.rnn(packed)
+            outputs, hidden = self.rnn(packed)
+            if self.pooling != "last":
+                outputs = pad_packed_sequence(outputs, batch_first=True)[0]
+        if self.pooling != "last":
+            return _pool(outputs, lengths, self.pooling)
         if isinstance(hidden, tuple):  # LSTM: (h_n, c_n)
             hidden = hidden[0]
         directions = 2 if self.rnn.bidirectional else 1
@@ -194,3 +209,25 @@ class RecurrentModule(nn.Module):
             first_real = torch.div(before - kernel + stride, stride, rounding_mode="floor")
             lengths = out.shape[1] + skip - first_real.clamp(min=skip)
         return out, lengths
+
+
+def _pool(outputs, lengths, pooling):
+    """Mean and/or max over time of `outputs` (batch, steps, size), whose row ``i`` has
+    ``lengths[i]`` real steps at its start (all of them real without `lengths`)."""
+    if lengths is None:
+        real = None
+    else:
+        steps = torch.arange(outputs.shape[1], device=outputs.device)
+        real = (steps < lengths.to(outputs.device)[:, None])[:, :, None]
+    parts = []
+    if pooling in ("mean", "mean_max"):
+        if real is None:
+            parts.append(outputs.mean(1))
+        else:
+            count = lengths.to(device=outputs.device, dtype=outputs.dtype)[:, None]
+            parts.append((outputs * real).sum(1) / count)
+    if pooling in ("max", "mean_max"):
+        if real is not None:
+            outputs = outputs.masked_fill(~real, torch.finfo(outputs.dtype).min)
+        parts.append(outputs.amax(1))
+    return torch.cat(parts, 1) if len(parts) > 1 else parts[0]

@@ -111,3 +111,21 @@ def test_bad_targets():
     clf = LSTMClassifier(warm_start=True, **FAST).fit(X, np.arange(20) % 2)
     with pytest.raises(ValueError, match="not seen"):
         clf.fit(X, np.arange(20) % 3)
+
+
+@pytest.mark.parametrize(
+    ("steps", "params", "pooling", "encoding"),
+    [
+        (24, {}, "last", 8),  # short: no front end, the final state
+        (150, {}, "mean_max", 16),  # long: strided front end, mean and max over steps
+        (150, {"conv_stride": None}, "last", 8),
+        (24, {"pooling": "max"}, "max", 8),
+        (150, {"pooling": "last"}, "last", 8),
+    ],
+)
+def test_pooling_auto_pools_long_sequences(steps, params, pooling, encoding):
+    X = np.random.default_rng(0).normal(size=(20, steps, 1))
+    clf = GRUClassifier(hidden_size=8, max_epochs=1, random_state=0, **params)
+    clf.fit(X, np.arange(20) % 2)
+    assert clf.pooling_ == pooling
+    assert clf.net_.module_.head.in_features == encoding

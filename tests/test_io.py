@@ -663,3 +663,26 @@ def test_format_1_file_is_converted_on_loading(model_path):
     with safetensors.safe_open(model_path, "numpy") as file:
         assert file.metadata()["format_version"] == str(_io.FORMAT_VERSION) == "2"
     np.testing.assert_array_equal(load(model_path).predict(X), predicted)
+
+
+def test_classifier_file_from_before_pooling_loads_unchanged():
+    # Written by skrnn 0.1.0 before classifiers had `pooling` (they read the final hidden
+    # state): LSTMClassifier(hidden_size=4, max_epochs=3, random_state=0) on 40 random walks
+    # of 12 steps x 2 features, 4 of them front-padded; the .npz holds X and the
+    # probabilities then. The default pooling has changed since; the file must not.
+    loaded = load(DATA / "classifier_before_pooling.safetensors")
+    reference = np.load(DATA / "classifier_before_pooling.npz")
+    assert loaded.pooling == "last"
+    np.testing.assert_allclose(loaded.predict_proba(reference["X"]), reference["proba"], rtol=1e-6)
+
+
+def test_classifier_pickled_before_pooling_reads_its_final_state():
+    X = np.random.default_rng(0).normal(size=(30, 5, 1))
+    clf = LSTMClassifier(hidden_size=3, max_epochs=2, pooling="last", random_state=0)
+    clf.fit(X, np.arange(30) % 2)
+    state = clf.__getstate__()
+    del state["pooling"], state["pooling_"]  # as pickled by a version without them
+    old = LSTMClassifier.__new__(LSTMClassifier)
+    old.__setstate__(state)
+    assert old.get_params()["pooling"] == "last"
+    np.testing.assert_array_equal(old.predict_proba(X), clf.predict_proba(X))

@@ -1,13 +1,14 @@
 import pytest
 import torch
 
-from skrnn._modules import RecurrentModule
+from skrnn._modules import POOLINGS, RecurrentModule
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("center", [False, True])
-def test_front_padding_is_skipped(cell, bidirectional, center):
+@pytest.mark.parametrize("pooling", ["last", "mean_max"])
+def test_front_padding_is_skipped(cell, bidirectional, center, pooling):
     torch.manual_seed(0)
     module = RecurrentModule(
         cell=cell,
@@ -17,6 +18,7 @@ def test_front_padding_is_skipped(cell, bidirectional, center):
         bidirectional=bidirectional,
         window=6,
         center=center,
+        pooling=pooling,
     ).eval()
     x = torch.randn(4, 6, 3)
     lengths = torch.tensor([6, 4, 1, 3])
@@ -86,3 +88,39 @@ def test_centering_removes_the_level():
     module = RecurrentModule(cell="lstm", input_size=2, window=4, center=True).eval()
     x = torch.randn(3, 4, 2)
     torch.testing.assert_close(module(x), module(x + 100.0))
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_pooling_reads_the_outputs_of_every_real_step(bidirectional):
+    torch.manual_seed(0)
+    kwargs = dict(cell="gru", input_size=2, hidden_size=3, bidirectional=bidirectional)
+    modules = {p: RecurrentModule(**kwargs, pooling=p).eval() for p in POOLINGS}
+    for module in modules.values():
+        module.rnn.load_state_dict(modules["last"].rnn.state_dict())
+    x = torch.randn(4, 7, 2)
+    with torch.no_grad():
+        outputs, _ = modules["last"].rnn(x)
+        mean, top = outputs.mean(1), outputs.amax(1)
+        torch.testing.assert_close(modules["mean"]._encode(x, None), mean)
+        torch.testing.assert_close(modules["max"]._encode(x, None), top)
+        torch.testing.assert_close(modules["mean_max"]._encode(x, None), torch.cat([mean, top], 1))
+        # Padded rows pool their real steps only, however large the padding's outputs.
+        lengths = torch.tensor([7, 2, 5, 1])
+        padded = x.clone()
+        for row, n in enumerate(lengths.tolist()):
+            padded[row, : 7 - n] = 0.0
+        for module in modules.values():
+            out = module._encode(padded, lengths)
+            for row, n in enumerate(lengths.tolist()):
+                alone = module._encode(x[row : row + 1, 7 - n :], None)
+                torch.testing.assert_close(out[row], alone[0], rtol=1e-5, atol=1e-6)
+    assert modules["mean_max"].head.in_features == 2 * modules["last"].head.in_features
+
+
+def test_modules_pickled_before_pooling_read_their_final_state():
+    module = RecurrentModule(cell="lstm", input_size=2, hidden_size=3).eval()
+    del module.__dict__["pooling"]  # as unpickled from a version without the attribute
+    assert module.pooling == "last"
+    x = torch.randn(2, 4, 2)
+    _, (hidden, _) = module.rnn(x)
+    torch.testing.assert_close(module._encode(x, None), hidden[-1])
