@@ -1,9 +1,11 @@
 """The public recurrent classifiers: thin classes over :mod:`skrnn._base`."""
 
+from numbers import Integral
+
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
@@ -23,6 +25,13 @@ from ._docstrings import (
 )
 from ._lags import LAG_LAYOUT_ATTRIBUTE, LAGS_PARAM
 from ._modules import POOLINGS
+
+CONV_LAYERS = """\
+    conv_layers : {1, 2}, default=2
+        Split a front-end stride over 3 over two convolutions, each with a stride of about
+        its square root and ``hidden_size`` channels: one convolution with a long stride
+        reads the detail between its steps only through its kernel, two read it at two
+        scales. Strides of 3 or less always use one convolution."""
 
 POOLING = """\
     pooling : {"auto", "last", "mean", "max", "mean_max"}, default="auto"
@@ -59,6 +68,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         **BaseRecurrent._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "pooling": [StrOptions({"auto", *POOLINGS})],
+        "conv_layers": [Interval(Integral, 1, 2, closed="both")],
     }
 
     def __init__(
@@ -69,6 +79,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         bidirectional=False,
         dropout=0.0,
         conv_stride="auto",
+        conv_layers=2,
         pooling="auto",
         center=False,
         class_weight=None,
@@ -95,6 +106,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.conv_stride = conv_stride
+        self.conv_layers = conv_layers
         self.pooling = pooling
         self.center = center
         self.class_weight = class_weight
@@ -221,6 +233,8 @@ def _classifier_doc(title, cell_text, extra_params="", example_class="LSTMClassi
 
 {CONV_STRIDE.format(default='"auto"')}
 
+{CONV_LAYERS}
+
 {POOLING}
 
 {CLASSIFIER_CENTER}
@@ -315,6 +329,7 @@ class RNNClassifier(RecurrentClassifier):
         bidirectional=False,
         dropout=0.0,
         conv_stride="auto",
+        conv_layers=2,
         pooling="auto",
         center=False,
         class_weight=None,
@@ -342,6 +357,7 @@ class RNNClassifier(RecurrentClassifier):
             bidirectional=bidirectional,
             dropout=dropout,
             conv_stride=conv_stride,
+            conv_layers=conv_layers,
             pooling=pooling,
             center=center,
             class_weight=class_weight,

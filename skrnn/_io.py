@@ -526,9 +526,6 @@ def _plain_history(history):
 
 
 # -- reading -----------------------------------------------------------------------------
-# Parameters added after files were first written, with the value that files without them
-# were fitted with (the class default may have changed since).
-_ADDED_PARAMS = {"pooling": "last"}
 
 
 class _Decoder:
@@ -565,7 +562,7 @@ class _Decoder:
             )
         if issubclass(cls, BaseRecurrent) and self.device is not None:
             params["device"] = str(self.device)
-        for key, value in _ADDED_PARAMS.items():
+        for key, value in getattr(cls, "_added_params", {}).items():
             if key not in params and key in cls._get_param_names():
                 params[key] = value
         estimator = cls(**params)

@@ -6,6 +6,7 @@ recurrent layer: padded rows are left-aligned and packed, so the cell runs over 
 only. Batches without padding (nearly all) take the plain, fast path.
 """
 
+import math
 from bisect import bisect_right
 
 import torch
@@ -53,12 +54,16 @@ class RecurrentModule(nn.Module):
         A convolutional front end: a 1-D convolution (kernel ``2 * conv_stride + 1``,
         `hidden_size` channels, ReLU) that shortens the sequence `conv_stride`-fold before
         the recurrent layers, aligned to the window's last step. None: none.
+    conv_layers : {1, 2}
+        Convolutions the front end's stride is split over (see :func:`conv_strides`).
     pooling : {"last", "mean", "max", "mean_max"}
         What the head reads: the last layer's final hidden state, or its outputs at every
         real step averaged, maximised, or both concatenated.
     """
 
-    pooling = "last"  # modules pickled before pooling existed read their final state
+    # Modules pickled before these attributes existed: final state, one convolution.
+    pooling = "last"
+    conv_layers = 1
 
     def __init__(
         self,
@@ -79,12 +84,18 @@ class RecurrentModule(nn.Module):
         target_map=(1.0, 0.0),
         conv_stride=None,
         pooling="last",
+        conv_layers=1,
     ):
         super().__init__()
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         self.conv_stride = conv_stride
+        self.conv_layers = conv_layers
         if conv_stride is not None:
-            self.conv = nn.Conv1d(input_size, hidden_size, 2 * conv_stride + 1, conv_stride)
+            strides = conv_strides(conv_stride, conv_layers)
+            if len(strides) == 2:  # the first of two; `conv` is always the last
+                self.conv_in = nn.Conv1d(input_size, hidden_size, 2 * strides[0] + 1, strides[0])
+            channels = hidden_size if len(strides) == 2 else input_size
+            self.conv = nn.Conv1d(channels, hidden_size, 2 * strides[-1] + 1, strides[-1])
         self.rnn = _CELLS[cell](
             hidden_size if conv_stride is not None else input_size,
             hidden_size,
@@ -195,20 +206,10 @@ class RecurrentModule(nn.Module):
     def _convolve(self, inputs, lengths):
         """The front end's features (batch, steps', hidden_size), the last one ending at the
         window's last step, and the number of them that see real steps."""
-        stride, kernel, steps = self.conv_stride, self.conv.kernel_size[0], inputs.shape[1]
-        pad = kernel - 1
-        pad += (stride - (steps + pad - kernel) % stride) % stride
-        out = torch.relu(self.conv(nn.functional.pad(inputs.transpose(1, 2), (pad, 0))))
-        out = out.transpose(1, 2)
-        # Output j covers padded steps j * stride .. j * stride + kernel - 1: drop those that
-        # see only the padding added here, and count those that see real steps.
-        skip = (pad - kernel + stride) // stride
-        out = out[:, skip:]
-        if lengths is not None:
-            before = (steps - lengths.to(out.device)) + pad  # padding before the real steps
-            first_real = torch.div(before - kernel + stride, stride, rounding_mode="floor")
-            lengths = out.shape[1] + skip - first_real.clamp(min=skip)
-        return out, lengths
+        layers = [self.conv_in, self.conv] if hasattr(self, "conv_in") else [self.conv]
+        for conv in layers:
+            inputs, lengths = _strided_conv(conv, inputs, lengths)
+        return inputs, lengths
 
 
 def _pool(outputs, lengths, pooling):
@@ -231,3 +232,35 @@ def _pool(outputs, lengths, pooling):
             outputs = outputs.masked_fill(~real, torch.finfo(outputs.dtype).min)
         parts.append(outputs.amax(1))
     return torch.cat(parts, 1) if len(parts) > 1 else parts[0]
+
+
+def conv_strides(conv_stride, conv_layers):
+    """The strides of the front end's convolutions: `conv_stride`, or two that multiply to
+    about it (the larger first) when `conv_layers` is 2 and the stride is over 3."""
+    if conv_layers == 1 or conv_stride <= 3:
+        return (conv_stride,)
+    first = math.ceil(math.sqrt(conv_stride))
+    return (first, math.ceil(conv_stride / first))
+
+
+def _strided_conv(conv, inputs, lengths):
+    """One strided convolution and ReLU over `inputs` (batch, steps, channels) whose rows
+    have ``lengths`` real steps at their end (all real without): outputs aligned to the
+    last step, and the number of them that see real steps. Outputs that see none are set
+    to zero, as the zero padding of a window's real steps alone would give the next layer."""
+    stride, kernel, steps = conv.stride[0], conv.kernel_size[0], inputs.shape[1]
+    pad = kernel - 1
+    pad += (stride - (steps + pad - kernel) % stride) % stride
+    out = torch.relu(conv(nn.functional.pad(inputs.transpose(1, 2), (pad, 0))))
+    out = out.transpose(1, 2)
+    # Output j covers padded steps j * stride .. j * stride + kernel - 1: drop those that
+    # see only the padding added here, and count those that see real steps.
+    skip = (pad - kernel + stride) // stride
+    out = out[:, skip:]
+    if lengths is not None:
+        before = (steps - lengths.to(out.device)) + pad  # padding before the real steps
+        first_real = torch.div(before - kernel + stride, stride, rounding_mode="floor")
+        lengths = out.shape[1] + skip - first_real.clamp(min=skip)
+        real = torch.arange(out.shape[1], device=out.device) >= out.shape[1] - lengths[:, None]
+        out = out * real[:, :, None]
+    return out, lengths

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -129,3 +130,15 @@ def test_pooling_auto_pools_long_sequences(steps, params, pooling, encoding):
     clf.fit(X, np.arange(20) % 2)
     assert clf.pooling_ == pooling
     assert clf.net_.module_.head.in_features == encoding
+
+
+@pytest.mark.parametrize(
+    ("steps", "conv_layers", "strides"),
+    [(200, 2, [2, 2]), (200, 1, [4]), (150, 2, [3]), (24, 2, [1])],
+)
+def test_long_strides_are_split_over_two_convolutions(steps, conv_layers, strides):
+    X = np.random.default_rng(0).normal(size=(20, steps, 1))
+    clf = GRUClassifier(hidden_size=4, max_epochs=1, conv_layers=conv_layers, random_state=0)
+    module = clf.fit(X, np.arange(20) % 2).net_.module_
+    convs = [m for m in module.modules() if isinstance(m, torch.nn.Conv1d)]
+    assert [conv.stride[0] for conv in convs] == strides

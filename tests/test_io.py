@@ -676,13 +676,26 @@ def test_classifier_file_from_before_pooling_loads_unchanged():
     np.testing.assert_allclose(loaded.predict_proba(reference["X"]), reference["proba"], rtol=1e-6)
 
 
+def test_classifier_file_from_before_two_convolutions_loads_unchanged():
+    # Written by skrnn 0.1.0 when the front end was one convolution whatever its stride:
+    # LSTMClassifier(hidden_size=4, max_epochs=2, random_state=0) on 30 random walks of 200
+    # steps (conv_stride_ 4), 3 of them front-padded by 50 steps; the .npz holds X and the
+    # probabilities then.
+    loaded = load(DATA / "classifier_one_convolution.safetensors")
+    reference = np.load(DATA / "classifier_one_convolution.npz")
+    assert loaded.conv_layers == 1
+    assert not hasattr(loaded.net_.module_, "conv_in")
+    np.testing.assert_allclose(loaded.predict_proba(reference["X"]), reference["proba"], rtol=1e-6)
+
+
 def test_classifier_pickled_before_pooling_reads_its_final_state():
     X = np.random.default_rng(0).normal(size=(30, 5, 1))
     clf = LSTMClassifier(hidden_size=3, max_epochs=2, pooling="last", random_state=0)
     clf.fit(X, np.arange(30) % 2)
     state = clf.__getstate__()
-    del state["pooling"], state["pooling_"]  # as pickled by a version without them
+    del state["pooling"], state["pooling_"], state["conv_layers"]  # as pickled before them
     old = LSTMClassifier.__new__(LSTMClassifier)
     old.__setstate__(state)
     assert old.get_params()["pooling"] == "last"
+    assert old.get_params()["conv_layers"] == 1
     np.testing.assert_array_equal(old.predict_proba(X), clf.predict_proba(X))

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from skrnn._modules import POOLINGS, RecurrentModule
+from skrnn._modules import POOLINGS, RecurrentModule, conv_strides
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
@@ -62,6 +62,17 @@ def test_skip_is_added_and_head_starts_at_zero():
     assert all("skip" not in name for name, _ in module.named_parameters())
 
 
+def assert_padded_rows_predict_alone(module, x, lengths):
+    """Row i of `x` zero-filled before its last lengths[i] steps, with `lengths` (training
+    batches), gives what its real steps alone give (prediction)."""
+    window = x.shape[1]
+    padded = x * (torch.arange(window) >= window - lengths[:, None])[:, :, None]
+    out = module(padded, lengths)
+    for row, n in enumerate(lengths.tolist()):
+        alone = module(x[row : row + 1, window - n :])
+        torch.testing.assert_close(out[row], alone[0], rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("center", [False, True])
 def test_padded_rows_predict_as_their_real_steps_alone(center):
     # The two ways a padded window reaches the module agree: zero-filled with `lengths`
@@ -74,13 +85,7 @@ def test_padded_rows_predict_as_their_real_steps_alone(center):
     torch.nn.init.normal_(module.head.weight)
     module.skip_weight.normal_()
     module.skip_bias.normal_()
-    x = torch.randn(6, window, 2)
-    lengths = torch.arange(1, window + 1)
-    padded = x * (torch.arange(window) >= window - lengths[:, None])[:, :, None]
-    out = module(padded, lengths)
-    for row, n in enumerate(lengths.tolist()):
-        alone = module(x[row : row + 1, window - n :])
-        torch.testing.assert_close(out[row], alone[0], rtol=1e-5, atol=1e-5)
+    assert_padded_rows_predict_alone(module, torch.randn(6, window, 2), torch.arange(1, 7))
 
 
 def test_centering_removes_the_level():
@@ -124,3 +129,32 @@ def test_modules_pickled_before_pooling_read_their_final_state():
     x = torch.randn(2, 4, 2)
     _, (hidden, _) = module.rnn(x)
     torch.testing.assert_close(module._encode(x, None), hidden[-1])
+
+
+@pytest.mark.parametrize(("conv_stride", "conv_layers"), [(3, 1), (5, 1), (5, 2), (9, 2)])
+@pytest.mark.parametrize("pooling", ["last", "mean_max"])
+def test_front_end_skips_front_padding(conv_stride, conv_layers, pooling):
+    # Training batches (zero-filled padding with `lengths`) and prediction (a window's real
+    # steps alone) agree through one or two strided convolutions.
+    torch.manual_seed(0)
+    window = 40
+    module = RecurrentModule(
+        cell="gru",
+        input_size=2,
+        hidden_size=4,
+        window=window,
+        center=False,
+        conv_stride=conv_stride,
+        conv_layers=conv_layers,
+        pooling=pooling,
+    ).eval()
+    assert hasattr(module, "conv_in") == (conv_layers == 2)
+    lengths = torch.tensor([40, 1, 3, 17, 29, 12])
+    assert_padded_rows_predict_alone(module, torch.randn(6, window, 2), lengths)
+
+
+def test_conv_strides_split_long_strides_in_two():
+    assert conv_strides(29, 2) == (6, 5)
+    assert conv_strides(9, 2) == (3, 3)
+    assert conv_strides(3, 2) == (3,)  # short strides stay one convolution
+    assert conv_strides(29, 1) == (29,)
