@@ -79,8 +79,9 @@ class BaseRecurrent(BaseEstimator):
     _sample_loss = None  # per-row loss, for the keep-or-discard test of the trained network
     _gate = False  # whether trained weights must beat the starting ones significantly
     # Parameters added after models were first saved, with the value that models saved
-    # without them were fitted with (the default may have changed since).
-    _added_params = {"pooling": "last", "conv_layers": 1}
+    # without them were fitted with (the default may have changed since): see skrnn.load
+    # and __setstate__.
+    _added_params: dict = {}
 
     _parameter_constraints: dict = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -344,7 +345,6 @@ class BaseRecurrent(BaseEstimator):
             window=self.n_timesteps_in_,
             center=self.center_,
             conv_stride=getattr(self, "conv_stride_", None),
-            conv_layers=getattr(self, "conv_layers", 1),
             **self._module_kwargs(start),
         )
         optimizer_kwargs = {"weight_decay": self.weight_decay}
@@ -504,7 +504,7 @@ class BaseRecurrent(BaseEstimator):
     def __setstate__(self, state):
         super().__setstate__(state)
         for key, value in self._added_params.items():
-            if key not in state and key in self._get_param_names():
+            if key not in state:
                 setattr(self, key, value)  # pickled before the parameter existed
         # skorch maps a network pickled on a device this machine lacks (a GPU) to the CPU;
         # device_ says where the fitted network is. The device parameter is left as the

@@ -63,6 +63,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     _criterion = nn.CrossEntropyLoss
     _sample_loss = staticmethod(cross_entropy)
     _y_numeric = False
+    _added_params = {"pooling": "last", "conv_layers": 1}
 
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
@@ -192,7 +193,11 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     def _module_kwargs(self, start):
         # Files and pickles from before pooling existed have neither pooling_ nor "auto".
         pooling = getattr(self, "pooling_", None) or self.pooling
-        return {"output_size": len(self.classes_), "pooling": pooling}
+        return {
+            "output_size": len(self.classes_),
+            "pooling": pooling,
+            "conv_layers": self.conv_layers,
+        }
 
     def _resolve_pooling(self):
         if self.pooling != "auto":

@@ -526,8 +526,6 @@ def _plain_history(history):
 
 
 # -- reading -----------------------------------------------------------------------------
-
-
 class _Decoder:
     """The inverse of :class:`_Encoder`, for descriptions that passed the digest check."""
 
@@ -563,8 +561,7 @@ class _Decoder:
         if issubclass(cls, BaseRecurrent) and self.device is not None:
             params["device"] = str(self.device)
         for key, value in getattr(cls, "_added_params", {}).items():
-            if key not in params and key in cls._get_param_names():
-                params[key] = value
+            params.setdefault(key, value)
         estimator = cls(**params)
         for key, value in self._mapping(spec["attributes"]).items():
             if not key.isidentifier() or key.startswith("__") or key in params:

@@ -92,9 +92,10 @@ class RecurrentModule(nn.Module):
         self.conv_layers = conv_layers
         if conv_stride is not None:
             strides = conv_strides(conv_stride, conv_layers)
-            if len(strides) == 2:  # the first of two; `conv` is always the last
+            channels = input_size
+            if len(strides) == 2:  # `conv` stays the last, as in one-convolution files
                 self.conv_in = nn.Conv1d(input_size, hidden_size, 2 * strides[0] + 1, strides[0])
-            channels = hidden_size if len(strides) == 2 else input_size
+                channels = hidden_size
             self.conv = nn.Conv1d(channels, hidden_size, 2 * strides[-1] + 1, strides[-1])
         self.rnn = _CELLS[cell](
             hidden_size if conv_stride is not None else input_size,
