@@ -77,6 +77,7 @@ class BaseRecurrent(BaseEstimator):
     _net_class = None  # skorch NeuralNetRegressor or NeuralNetClassifier
     _criterion = None
     _sample_loss = None  # per-row loss, for the keep-or-discard test of the trained network
+    _monitor = "loss"  # what early stopping keeps the best epoch by (see EarlyStopping)
     _gate = False  # whether trained weights must beat the starting ones significantly
     # Parameters added after models were first saved, with the value that models saved
     # without them were fitted with (the default may have changed since): see skrnn.load
@@ -244,7 +245,9 @@ class BaseRecurrent(BaseEstimator):
             fold_norm = None if norm is None else norm[train_index]
             start = self._fit_start(windows.subset(train_index), y_train[train_index], fold_norm)
             patience = self._patience(len(train_index))
-            early = EarlyStopping(patience, self.tol, self._row_loss(), score_start=self._gate)
+            early = EarlyStopping(
+                patience, self.tol, self._row_loss(), score_start=self._gate, monitor=self._monitor
+            )
             net = self._new_net(start, seeds, early, dataset.subset(valid_index))
             epochs_run = self._train(net, dataset.subset(train_index), self.max_epochs, seeds)
             curves.append(early.curve_)
@@ -273,7 +276,8 @@ class BaseRecurrent(BaseEstimator):
         if self.early_stopping:
             folds = self._validation_folds(dataset.windows, y_train, 1, seeds.split)
             train_index, valid_index = folds[0]
-            early = EarlyStopping(self._patience(len(train_index)), self.tol)
+            patience = self._patience(len(train_index))
+            early = EarlyStopping(patience, self.tol, monitor=self._monitor)
             net = self._continue_net(early, dataset.subset(valid_index))
             dataset = dataset.subset(train_index)
         else:

@@ -1,5 +1,6 @@
 """The public recurrent classifiers: thin classes over :mod:`skrnn._base`."""
 
+import dataclasses
 from numbers import Integral
 
 import numpy as np
@@ -17,6 +18,7 @@ from ._callbacks import cross_entropy
 from ._data import stratified_folds
 from ._docstrings import (
     CLASSIFIER_EARLY_STOPPING,
+    CLASSIFIER_STOPPING,
     CONV_STRIDE,
     FITTED_ATTRIBUTES,
     INPUT_NOTES,
@@ -25,6 +27,9 @@ from ._docstrings import (
 )
 from ._lags import LAG_LAYOUT_ATTRIBUTE, LAGS_PARAM
 from ._modules import POOLINGS
+
+# Interquartile range of the standard normal distribution.
+NORMAL_IQR = 1.3489795003921634
 
 CONV_LAYERS = """\
     conv_layers : {1, 2}, default=2
@@ -50,6 +55,20 @@ CLASSIFIER_CENTER = """\
         speech data sets lose 20 points of accuracy with it), and sequences to classify do
         not drift out of the training range as price levels do. ``"auto"`` means False."""
 
+SCALE_INPUTS = """\
+    scale_inputs : bool, default=True
+        Scale each input feature as scikit-learn's ``RobustScaler`` does, over the real
+        steps of the training sequences: minus its median, divided by its interquartile
+        range over 1.349 (``feature_center_``, ``feature_scale_``; for normal values, the
+        mean and standard deviation). One map for every step and sequence, so levels that
+        tell classes apart are kept. Sequences in raw units (counts in the hundreds,
+        sensors with different ranges) saturate the recurrent units otherwise, and a 3-D
+        array has no scikit-learn scaler to put in front. Quartiles rather than moments,
+        because a few sequences of much larger amplitude would set the standard deviation
+        and squash the others to near-constants. Features whose magnitudes span orders
+        (currents of appliances from chargers to heaters) are better log-transformed
+        first."""
+
 CLASSIFICATION_PARAMS = """\
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn: ``{label: weight}``, or
@@ -63,13 +82,15 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     _criterion = nn.CrossEntropyLoss
     _sample_loss = staticmethod(cross_entropy)
     _y_numeric = False
-    _added_params = {"pooling": "last", "conv_layers": 1}
+    _monitor = "accuracy"
+    _added_params = {"pooling": "last", "conv_layers": 1, "scale_inputs": False}
 
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "pooling": [StrOptions({"auto", *POOLINGS})],
         "conv_layers": [Interval(Integral, 1, 2, closed="both")],
+        "scale_inputs": ["boolean"],
     }
 
     def __init__(
@@ -83,8 +104,9 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         conv_layers=2,
         pooling="auto",
         center=False,
+        scale_inputs=True,
         class_weight=None,
-        max_epochs=100,
+        max_epochs=300,
         batch_size="auto",
         lr=3e-3,
         optimizer="adam",
@@ -94,7 +116,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
-        tol=1e-4,
+        tol=1e-3,
         callbacks=None,
         random_state=None,
         device="cpu",
@@ -110,6 +132,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         self.conv_layers = conv_layers
         self.pooling = pooling
         self.center = center
+        self.scale_inputs = scale_inputs
         self.class_weight = class_weight
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -190,6 +213,18 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
             )
         return encoded.astype(np.int64), None
 
+    def _compact(self, X, *, reset):
+        windows = super()._compact(X, reset=reset)
+        if reset:
+            self.feature_center_ = self.feature_scale_ = None
+            if self.scale_inputs:
+                self.feature_center_, self.feature_scale_ = _feature_scaling(windows)
+        center = getattr(self, "feature_center_", None)  # None in files from before it
+        if center is None:
+            return windows
+        series = ((windows.series - center) / self.feature_scale_).astype(np.float32)
+        return dataclasses.replace(windows, series=series)
+
     def _module_kwargs(self, start):
         # Files and pickles from before pooling existed have neither pooling_ nor "auto".
         pooling = getattr(self, "pooling_", None) or self.pooling
@@ -227,6 +262,18 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         return tags
 
 
+def _feature_scaling(windows):
+    """Median and scale of each feature over the real steps: the interquartile range over
+    1.349 (the standard deviation for normal values), else the standard deviation, else 1.
+    Quartiles rather than moments: a few sequences of much larger amplitude would otherwise
+    set the scale and squash all others to near-constants."""
+    values = windows.series[windows.real_rows()].astype(np.float64)
+    q1, median, q3 = np.percentile(values, [25, 50, 75], axis=0)
+    scale = (q3 - q1) / NORMAL_IQR
+    scale = np.where(scale > 0, scale, values.std(axis=0))
+    return median, np.where(scale > 0, scale, 1.0)
+
+
 def _classifier_doc(title, cell_text, extra_params="", example_class="LSTMClassifier"):
     return f"""{title}
 
@@ -244,9 +291,11 @@ def _classifier_doc(title, cell_text, extra_params="", example_class="LSTMClassi
 
 {CLASSIFIER_CENTER}
 
+{SCALE_INPUTS}
+
 {CLASSIFICATION_PARAMS}
 
-{training_params("3e-3", CLASSIFIER_EARLY_STOPPING)}
+{training_params("3e-3", CLASSIFIER_EARLY_STOPPING, 300, CLASSIFIER_STOPPING)}
 
 {LAGS_PARAM}
 
@@ -264,6 +313,10 @@ def _classifier_doc(title, cell_text, extra_params="", example_class="LSTMClassi
 
     pooling_ : str
         What the output layer reads (``pooling`` with "auto" resolved).
+
+    feature_center_, feature_scale_ : ndarray of shape (n_features,) or None
+        What ``scale_inputs`` subtracts from and divides each input feature by (None
+        without it).
 
     See Also
     --------
@@ -337,8 +390,9 @@ class RNNClassifier(RecurrentClassifier):
         conv_layers=2,
         pooling="auto",
         center=False,
+        scale_inputs=True,
         class_weight=None,
-        max_epochs=100,
+        max_epochs=300,
         batch_size="auto",
         lr=3e-3,
         optimizer="adam",
@@ -348,7 +402,7 @@ class RNNClassifier(RecurrentClassifier):
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
-        tol=1e-4,
+        tol=1e-3,
         callbacks=None,
         random_state=None,
         device="cpu",
@@ -365,6 +419,7 @@ class RNNClassifier(RecurrentClassifier):
             conv_layers=conv_layers,
             pooling=pooling,
             center=center,
+            scale_inputs=scale_inputs,
             class_weight=class_weight,
             max_epochs=max_epochs,
             batch_size=batch_size,

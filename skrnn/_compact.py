@@ -104,16 +104,21 @@ class CompactWindows:
         same &= positions[order[ahead + k]] == positions[order[ahead]] + k
         return order[ahead[same]], order[ahead[same] + k]
 
+    def real_rows(self):
+        """Which rows of `series` are a real step of some sample (not front padding)."""
+        real = np.zeros(len(self.series), dtype=bool)
+        for length in np.unique(self.lengths):
+            at = self.starts[self.lengths == length] + (self.window - length)
+            real[(at[:, None] + np.arange(length)).ravel()] = True
+        return real
+
     def as_float32(self):
         """The same windows over a float32 copy of the series, front padding zero-filled:
         what the networks compute on. Checks that the real steps are finite."""
         with np.errstate(over="ignore", invalid="ignore"):
             series = np.array(self.series, dtype=np.float32)
         if not np.isfinite(series).all():
-            real = np.zeros(len(series), dtype=bool)
-            for length in np.unique(self.lengths):
-                at = self.starts[self.lengths == length] + (self.window - length)
-                real[(at[:, None] + np.arange(length)).ravel()] = True
+            real = self.real_rows()
             bad = ~np.isfinite(series[real])
             if bad.any():
                 raise ValueError(

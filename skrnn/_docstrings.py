@@ -23,11 +23,12 @@ CONV_STRIDE = """\
         front end, the recurrent layers then read the raw steps."""
 
 
-def training_params(lr, early_stopping):
-    """The training parameters' docs, with the estimator's learning rate and its way of
-    holding out validation rows."""
+def training_params(lr, early_stopping, max_epochs=100, stopping=None):
+    """The training parameters' docs, with the estimator's learning rate, epoch budget,
+    way of holding out validation rows and of telling when a fold stops."""
+    stopping = stopping or REGRESSOR_STOPPING
     return f"""\
-    max_epochs : int, default=100
+    max_epochs : int, default={max_epochs}
         Maximum number of passes over the training data.
 
     batch_size : int or "auto", default="auto"
@@ -57,13 +58,7 @@ def training_params(lr, early_stopping):
     validation_fraction : float, default=0.1
         Fraction of the training rows held out per early-stopping fold.
 
-    n_iter_no_change : int, default=10
-        Epochs without improvement of the validation loss before a fold stops, and at
-        least as many as make 100 optimizer steps: on a few hundred rows an epoch is a
-        handful of steps, too few for the loss to move.
-
-    tol : float, default=1e-4
-        Minimum relative decrease of the validation loss that counts as an improvement.
+{stopping}
 
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra :mod:`skorch.callbacks` for the underlying net (e.g. a learning-rate
@@ -93,6 +88,26 @@ def training_params(lr, early_stopping):
         on every row (with early stopping, validated on the most recent block)."""
 
 
+REGRESSOR_STOPPING = """\
+    n_iter_no_change : int, default=10
+        Epochs without improvement of the validation loss before a fold stops, and at
+        least as many as make 100 optimizer steps: on a few hundred rows an epoch is a
+        handful of steps, too few for the loss to move.
+
+    tol : float, default=1e-4
+        Minimum relative decrease of the validation loss that counts as an improvement."""
+
+CLASSIFIER_STOPPING = """\
+    n_iter_no_change : int, default=10
+        Epochs with a validation accuracy below the fold's best before it stops, and at
+        least as many as make 100 optimizer steps: on a few dozen sequences an epoch is a
+        step or two.
+
+    tol : float, default=1e-3
+        A fold also stops once its training loss (cross-entropy) is below `tol`: every
+        training sequence is then classified with near certainty, and further epochs
+        change few predictions."""
+
 REGRESSOR_EARLY_STOPPING = """\
         Choose the number of epochs on held-out rows, then train on every row. Each fold
         holds out the next ``validation_fraction`` of every series in time (forward
@@ -111,8 +126,10 @@ CLASSIFIER_EARLY_STOPPING = """\
         Choose the number of epochs on held-out rows, then train on every row. Each fold
         holds out ``validation_fraction`` of the sequences, stratified by class (files
         sorted by class would otherwise leave a class out; up to three folds on small
-        data) and trains a fresh network until its validation loss stops improving; the
-        final network trains on all rows for the folds' mean best epoch."""
+        data) and trains a fresh network while its validation accuracy rises or holds,
+        keeping the latest of its most accurate epochs (cross-entropy on a few held-out
+        sequences rises with the network's confidence while its accuracy still climbs);
+        the final network trains on all rows for the folds' mean best epoch."""
 
 FITTED_ATTRIBUTES = """\
     net_ : skorch.NeuralNet

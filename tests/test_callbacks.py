@@ -2,7 +2,9 @@
 
 import numpy as np
 import pytest
+import torch
 from skorch.callbacks import Callback
+from skorch.history import History
 
 from skrnn import (
     DivergenceWarning,
@@ -13,6 +15,7 @@ from skrnn import (
     StartKeptWarning,
     make_supervised,
 )
+from skrnn._callbacks import EarlyStopping
 from skrnn._compact import CompactWindows
 from skrnn.datasets import load_stock
 
@@ -123,3 +126,52 @@ def test_a_network_that_beats_its_start_is_refit_on_every_row():
         - y
     ).mean()
     assert np.abs(est.predict(X) - y).mean() < 0.5 * linear
+
+
+class _Net:
+    """What EarlyStopping reads of a skorch net: its history and its module."""
+
+    def __init__(self):
+        self.history = History()
+        self.module_ = torch.nn.Linear(1, 1)
+
+
+def _epochs(early, rows):
+    """Run `early` over epochs with these history rows; each epoch's module bias is its
+    number, so the restored weights say which epoch was kept."""
+    net = _Net()
+    early.on_train_begin(net)
+    for epoch, row in enumerate(rows, start=1):
+        net.history.new_epoch()
+        for key, value in row.items():
+            net.history.record(key, value)
+        with torch.no_grad():
+            net.module_.bias.fill_(epoch)
+        try:
+            early.on_epoch_end(net)
+        except KeyboardInterrupt:
+            break
+    early.on_train_end(net)
+    return len(net.history), int(net.module_.bias.item())
+
+
+def test_accuracy_keeps_the_latest_of_equally_accurate_epochs():
+    # The validation loss rises with confidence while accuracy holds: loss would stop at 1.
+    rows = [
+        {"valid_acc": acc, "valid_loss": loss, "train_loss": 0.5}
+        for acc, loss in [(0.5, 0.6), (0.75, 0.5), (0.75, 0.7), (0.75, 0.9), (0.5, 1.0)]
+        + [(0.5, 1.1)] * 5
+    ]
+    early = EarlyStopping(patience=3, monitor="accuracy")
+    epochs_run, kept = _epochs(early, rows)
+    assert early.best_epoch_ == kept == 4
+    assert early.stopped_ and epochs_run == 7  # three epochs below the best
+    by_loss = EarlyStopping(patience=3)
+    assert _epochs(by_loss, rows) == (5, 2) and by_loss.best_epoch_ == 2
+
+
+def test_accuracy_stops_once_the_training_rows_are_fit():
+    rows = [{"valid_acc": 0.8, "valid_loss": 0.3, "train_loss": t} for t in (0.3, 0.01, 5e-4, 1e-5)]
+    early = EarlyStopping(patience=100, tol=1e-3, monitor="accuracy")
+    assert _epochs(early, rows) == (3, 3)
+    assert early.stopped_

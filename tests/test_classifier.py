@@ -22,7 +22,7 @@ def _text_windows(text, window):
 def test_next_character_of_a_repeated_text(cell):
     X, y = _text_windows("hello skrnn! " * 40, window=4)
     n = int(0.8 * len(X))
-    clf = cell(random_state=0).fit(X[:n], y[:n])
+    clf = cell(max_epochs=60, random_state=0).fit(X[:n], y[:n])
     accuracy = (clf.predict(X[n:]) == y[n:]).mean()
     assert accuracy > 0.95
     majority = DummyClassifier().fit(X[:n], y[:n]).score(X[n:], y[n:])
@@ -77,7 +77,7 @@ def test_a_file_sorted_by_class_trains_every_class():
     X[30:60] += 2.0
     X[60:] -= 2.0
     y = np.repeat(["zero", "up", "down"], 30)
-    clf = GRUClassifier(hidden_size=8, random_state=0).fit(X, y)
+    clf = GRUClassifier(hidden_size=8, max_epochs=60, random_state=0).fit(X, y)
     assert clf.best_epoch_ > 0
     assert (clf.predict(X) == y).mean() > 0.9
 
@@ -87,9 +87,35 @@ def test_classifiers_keep_the_level_by_default():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 5, 1)) + np.repeat([-1.0, 1.0], 60)[:, None, None]
     y = np.repeat([0, 1], 60)
-    clf = LSTMClassifier(hidden_size=8, random_state=0).fit(X, y)
+    clf = LSTMClassifier(hidden_size=8, max_epochs=60, random_state=0).fit(X, y)
     assert clf.center_ is False
     assert clf.score(X, y) > 0.9
+
+
+def test_inputs_are_scaled_over_their_real_steps():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 8, 2)) * [3.0, 0.5] + [500.0, -2.0]
+    X[:10, :3] = np.nan  # front padding: not part of the moments
+    y = np.arange(60) % 2
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    real = X[~np.isnan(X[:, :, 0])]
+    q1, median, q3 = np.percentile(real.astype(np.float32), [25, 50, 75], axis=0)
+    np.testing.assert_allclose(clf.feature_center_, median, rtol=1e-6)
+    np.testing.assert_allclose(clf.feature_scale_, (q3 - q1) / 1.3489795, rtol=1e-5)
+    # A feature with no spread between its quartiles falls back to its standard deviation.
+    spiky = X.copy()
+    spiky[:, :, 1] = np.where(np.isnan(X[:, :, 0]), np.nan, 0.0)
+    spiky[::7, -1, 1] = 5.0
+    fitted = LSTMClassifier(**FAST).fit(spiky, y)
+    assert fitted.feature_center_[1] == 0.0
+    np.testing.assert_allclose(fitted.feature_scale_[1], np.nanstd(spiky[:, :, 1]), rtol=1e-5)
+    # The same sequences in other units: the same network, the same probabilities.
+    other = LSTMClassifier(**FAST).fit(X * 100.0 - 7.0, y)
+    proba = other.predict_proba(X * 100.0 - 7.0)
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-4)
+    unscaled = LSTMClassifier(scale_inputs=False, **FAST).fit(X, y)
+    assert unscaled.feature_center_ is None and unscaled.feature_scale_ is None
+    assert np.abs(unscaled.predict_proba(X) - clf.predict_proba(X)).max() > 1e-3
 
 
 def test_up_down_in_a_pipeline():

@@ -673,6 +673,7 @@ def test_classifier_file_from_before_pooling_loads_unchanged():
     loaded = load(DATA / "classifier_before_pooling.safetensors")
     reference = np.load(DATA / "classifier_before_pooling.npz")
     assert loaded.pooling == "last"
+    assert loaded.scale_inputs is False
     np.testing.assert_allclose(loaded.predict_proba(reference["X"]), reference["proba"], rtol=1e-6)
 
 
@@ -684,18 +685,24 @@ def test_classifier_file_from_before_two_convolutions_loads_unchanged():
     loaded = load(DATA / "classifier_one_convolution.safetensors")
     reference = np.load(DATA / "classifier_one_convolution.npz")
     assert loaded.conv_layers == 1
+    assert loaded.scale_inputs is False
     assert not hasattr(loaded.net_.module_, "conv_in")
     np.testing.assert_allclose(loaded.predict_proba(reference["X"]), reference["proba"], rtol=1e-6)
 
 
 def test_classifier_pickled_before_pooling_reads_its_final_state():
     X = np.random.default_rng(0).normal(size=(30, 5, 1))
-    clf = LSTMClassifier(hidden_size=3, max_epochs=2, pooling="last", random_state=0)
+    clf = LSTMClassifier(
+        hidden_size=3, max_epochs=2, pooling="last", scale_inputs=False, random_state=0
+    )
     clf.fit(X, np.arange(30) % 2)
     state = clf.__getstate__()
-    del state["pooling"], state["pooling_"], state["conv_layers"]  # as pickled before them
+    for key in ("pooling", "pooling_", "conv_layers", "scale_inputs"):
+        del state[key]  # as pickled before them
+    del state["feature_center_"], state["feature_scale_"]
     old = LSTMClassifier.__new__(LSTMClassifier)
     old.__setstate__(state)
     assert old.get_params()["pooling"] == "last"
     assert old.get_params()["conv_layers"] == 1
+    assert old.get_params()["scale_inputs"] is False
     np.testing.assert_array_equal(old.predict_proba(X), clf.predict_proba(X))
