@@ -205,9 +205,9 @@ class BaseRecurrent(BaseEstimator):
             return self
         self.device_ = device
         start = self._fit_start(windows, y_train, norm)
+        self.conv_stride_ = self._resolve_conv_stride()
         self._set_start(start, windows, y_train)
         self.center_ = self._resolve_center()
-        self.conv_stride_ = self._resolve_conv_stride()
         self.batch_size_ = self._resolve_batch_size(len(windows))
         self.validation_loss_ = None
         epochs, interrupted = self.max_epochs, None

@@ -237,7 +237,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     def _resolve_pooling(self):
         if self.pooling != "auto":
             return self.pooling
-        return "mean_max" if (self._resolve_conv_stride() or 1) > 1 else "last"
+        return "mean_max" if (self.conv_stride_ or 1) > 1 else "last"
 
     def _set_start(self, start, windows, y_train):
         self.pooling_ = self._resolve_pooling()

@@ -23,10 +23,19 @@ CONV_STRIDE = """\
         front end, the recurrent layers then read the raw steps."""
 
 
-def training_params(lr, early_stopping, max_epochs=100, stopping=None):
+REGRESSOR_STOPPING = """\
+    n_iter_no_change : int, default=10
+        Epochs without improvement of the validation loss before a fold stops, and at
+        least as many as make 100 optimizer steps: on a few hundred rows an epoch is a
+        handful of steps, too few for the loss to move.
+
+    tol : float, default=1e-4
+        Minimum relative decrease of the validation loss that counts as an improvement."""
+
+
+def training_params(lr, early_stopping, max_epochs=100, stopping=REGRESSOR_STOPPING):
     """The training parameters' docs, with the estimator's learning rate, epoch budget,
     way of holding out validation rows and of telling when a fold stops."""
-    stopping = stopping or REGRESSOR_STOPPING
     return f"""\
     max_epochs : int, default={max_epochs}
         Maximum number of passes over the training data.
@@ -87,15 +96,6 @@ def training_params(lr, early_stopping, max_epochs=100, stopping=None):
         If True, ``fit`` continues training the current network instead of starting anew,
         on every row (with early stopping, validated on the most recent block)."""
 
-
-REGRESSOR_STOPPING = """\
-    n_iter_no_change : int, default=10
-        Epochs without improvement of the validation loss before a fold stops, and at
-        least as many as make 100 optimizer steps: on a few hundred rows an epoch is a
-        handful of steps, too few for the loss to move.
-
-    tol : float, default=1e-4
-        Minimum relative decrease of the validation loss that counts as an improvement."""
 
 CLASSIFIER_STOPPING = """\
     n_iter_no_change : int, default=10
