@@ -165,9 +165,11 @@ def test_accuracy_keeps_the_latest_of_equally_accurate_epochs():
     early = EarlyStopping(patience=3, monitor="accuracy")
     epochs_run, kept = _epochs(early, rows)
     assert early.best_epoch_ == kept == 4
-    assert early.stopped_ and epochs_run == 7  # three epochs below the best
+    assert early.stopped_
+    assert epochs_run == 7  # three epochs below the best
     by_loss = EarlyStopping(patience=3)
-    assert _epochs(by_loss, rows) == (5, 2) and by_loss.best_epoch_ == 2
+    assert _epochs(by_loss, rows) == (5, 2)
+    assert by_loss.best_epoch_ == 2
 
 
 def test_accuracy_stops_once_the_training_rows_are_fit():

@@ -114,7 +114,8 @@ def test_inputs_are_scaled_over_their_real_steps():
     proba = other.predict_proba(X * 100.0 - 7.0)
     np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-4)
     unscaled = LSTMClassifier(scale_inputs=False, **FAST).fit(X, y)
-    assert unscaled.feature_center_ is None and unscaled.feature_scale_ is None
+    assert unscaled.feature_center_ is None
+    assert unscaled.feature_scale_ is None
     assert np.abs(unscaled.predict_proba(X) - clf.predict_proba(X)).max() > 1e-3
 
 
