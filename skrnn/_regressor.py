@@ -27,6 +27,10 @@ from ._scaling import ScaledWindows, WindowScaling
 from ._skip import fit_skip
 from ._validation import n_step_features
 
+# window_scaling="auto" on many series: the largest share of zero values that still gets
+# log scaling (see _rare_zeros).
+MAX_LOG_ZEROS = 0.01
+
 REGRESSOR_CENTER = """\
     center : "auto" or bool, default="auto"
         Feed the network each window minus its last time step (per feature), so it learns
@@ -62,7 +66,8 @@ REGRESSION_PARAMS = """\
         additive); ``"mean"`` subtracts the mean of the last ``season`` values and divides
         by the window's mean absolute value (any target, zeros included). ``"auto"``: for
         windows of many series (from ``SlidingWindow(group=...)``), ``"log"`` for a positive
-        target and ``"mean"`` otherwise; for one series, ``"log"`` for a positive target
+        target (zeros allowed in at most 1% of its values: a closure, a strike) and
+        ``"mean"`` otherwise; for one series, ``"log"`` for a positive target
         that is the only feature or whose quantiles are forecast (``loss="quantile"``:
         bands then widen with the level), else None. None: `y` is standardized as a whole
         (``scale_target``).
@@ -328,7 +333,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
             past = windows.last()[:, pmap.feature] * slope + intercept
             positive = (y > 0).all() and (past > 0).all()
             if windows.groups is not None:  # many series: their scales must go
-                kind = "log" if positive else "mean"
+                kind = "log" if positive or _rare_zeros(past, y) else "mean"
             elif positive and (windows.n_features == 1 or self.loss == "quantile"):
                 # Quantiles of a positive series spread with its level: on prices that
                 # grew tenfold, bands learned in absolute units covered 57% for 80%.
@@ -432,6 +437,23 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _rare_zeros(past, y):
+    """Whether a non-negative target is zero in at most MAX_LOG_ZEROS of its values.
+
+    A few zeros (a closure, a strike) in a panel of positive series should not cost every
+    series its log scaling: on the tourism competition's quarterly series (24 zeros in
+    42,544 values) mean scaling instead of log cost 11% in sMAPE, and put the network
+    behind the seasonal naive forecast. Log scaling floors a zero at a small fraction of
+    its window's level (``LOG_FLOOR``).
+    """
+    # Zero up to the round-off of the float32 windows and of the persistence map.
+    tiny = 1e-6 * max(np.abs(past).max(initial=0.0), np.abs(y).max(initial=0.0))
+    if (past < -tiny).any() or (y < -tiny).any():
+        return False
+    zeros = max(np.mean(past <= tiny), np.mean(y <= tiny))
+    return bool(zeros <= MAX_LOG_ZEROS)
 
 
 def _regressor_doc(title, cell_text, extra_params="", example_class="LSTMRegressor"):

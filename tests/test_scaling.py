@@ -85,6 +85,21 @@ def test_zeros_get_mean_scaling_and_non_positive_forecasts_stay_finite():
     assert np.isfinite(model.predict(X)).all()
 
 
+def test_rare_zeros_keep_log_scaling_and_negative_values_do_not():
+    # One closure in a panel of positive series: log scaling for all, zero floored.
+    frame = _panel([5.0, 500.0, 50.0], n=120)
+    frame.loc[100, "y"] = 0.0
+    X, y = make_supervised(frame, target="y", group="id")
+    model = make_pipeline(SlidingWindow(6, group="id"), GRURegressor(**FAST)).fit(X, y)
+    assert model[-1].window_scaling_.kind == "log"
+    assert np.isfinite(model.predict(X)).all()
+    # A negative value is no closure: the mean scaling, which takes any sign.
+    frame.loc[100, "y"] = -1.0
+    X, y = make_supervised(frame, target="y", group="id")
+    model = make_pipeline(SlidingWindow(6, group="id"), GRURegressor(**FAST)).fit(X, y)
+    assert model[-1].window_scaling_.kind == "mean"
+
+
 def test_explicit_scaling_needs_the_targets_past_in_x():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(80, 4, 2))
