@@ -246,7 +246,14 @@ class BaseRecurrent(BaseEstimator):
             start = self._fit_start(windows.subset(train_index), y_train[train_index], fold_norm)
             patience = self._patience(len(train_index))
             early = EarlyStopping(
-                patience, self.tol, self._row_loss(), score_start=self._gate, monitor=self._monitor
+                patience,
+                self.tol,
+                self._row_loss(),
+                score_start=self._gate,
+                monitor=self._monitor,
+                # One series: the gain out of the sample that chose the epoch (panels keep
+                # the gain at the best epoch: cross-fitted, M3's good networks were lost).
+                cross_fit=self._gate and windows.groups is None,
             )
             net = self._new_net(start, seeds, early, dataset.subset(valid_index))
             epochs_run = self._train(net, dataset.subset(train_index), self.max_epochs, seeds)

@@ -4,6 +4,7 @@ weights as epoch 0, and a guard that stops a diverging fit with its last finite 
 import math
 import warnings
 
+import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
@@ -50,6 +51,13 @@ class EarlyStopping(Callback):
         Score the starting weights as epoch 0 and compute ``gains_``.
     monitor : {"loss", "accuracy"}
         What decides the best epoch.
+    cross_fit : bool
+        With ``score_start``: measure ``gains_`` out of the sample that chose the epoch.
+        The validation rows are split in time into an earlier and a later half; the gains
+        of each half are taken at the epoch the other half scores best. Gains measured at
+        the epoch picked on the same rows are optimistic: the best of twenty noisy epochs
+        beats the start by chance (on MSFT's training years, t = 1.6-2.2 for networks that
+        lost 1.5-3% on the test years; cross-fitted, 0.9-1.5).
 
     Attributes
     ----------
@@ -65,12 +73,21 @@ class EarlyStopping(Callback):
         below `tol`).
     """
 
-    def __init__(self, patience=10, tol=1e-4, sample_loss=None, score_start=False, monitor="loss"):
+    def __init__(
+        self,
+        patience=10,
+        tol=1e-4,
+        sample_loss=None,
+        score_start=False,
+        monitor="loss",
+        cross_fit=False,
+    ):
         self.patience = patience
         self.tol = tol
         self.sample_loss = sample_loss
         self.score_start = score_start
         self.monitor = monitor
+        self.cross_fit = cross_fit
 
     def on_train_begin(self, net, **kwargs):
         self.best_score_ = math.inf  # lower is better: the loss, or minus the accuracy
@@ -82,6 +99,7 @@ class EarlyStopping(Callback):
         self.gains_ = None
         self._start_losses = None
         self._dataset_valid = None
+        self._epoch_losses = []
 
     def on_epoch_begin(self, net, dataset_valid=None, **kwargs):
         if self.score_start and self._start_losses is None and dataset_valid is not None:
@@ -90,6 +108,8 @@ class EarlyStopping(Callback):
             self.curve_[0] = self._start_losses.mean().item()
 
     def on_epoch_end(self, net, **kwargs):
+        if self.cross_fit and self._start_losses is not None:
+            self._epoch_losses.append(self._row_losses(net, self._dataset_valid))
         row, epoch = net.history[-1], len(self.curve_)
         self.curve_.append(row["valid_loss"])
         if self.monitor == "accuracy":
@@ -116,9 +136,13 @@ class EarlyStopping(Callback):
         if self.best_weights_ is not None:
             net.module_.load_state_dict(self.best_weights_)
         if self._start_losses is not None and self.best_epoch_ is not None:
-            best_losses = self._row_losses(net, self._dataset_valid)
-            self.gains_ = (self._start_losses - best_losses).numpy()
+            if self._epoch_losses:
+                self.gains_ = _cross_fitted_gains(self._start_losses, self._epoch_losses)
+            else:
+                best_losses = self._row_losses(net, self._dataset_valid)
+                self.gains_ = (self._start_losses - best_losses).numpy()
         self._start_losses = self._dataset_valid = None
+        self._epoch_losses = []
 
     def _row_losses(self, net, dataset):
         """Per-row validation losses of the net's current weights (float64, on the CPU)."""
@@ -129,9 +153,23 @@ class EarlyStopping(Callback):
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for key in ("best_weights_", "_start_losses", "_dataset_valid"):
+        for key in ("best_weights_", "_start_losses", "_dataset_valid", "_epoch_losses"):
             state.pop(key, None)  # the net holds the kept weights
         return state
+
+
+def _cross_fitted_gains(start_losses, epoch_losses):
+    """Per-row gains over the start, each half of the rows (earlier, later) at the epoch
+    the other half scores best."""
+    start = start_losses.numpy()
+    losses = torch.stack(epoch_losses).numpy()  # (epochs, rows)
+    earlier = np.arange(len(start)) < len(start) // 2
+    gains = np.empty_like(start)
+    for chooses, measured in ((earlier, ~earlier), (~earlier, earlier)):
+        scores = np.nan_to_num(losses[:, chooses].mean(axis=1), nan=np.inf)
+        epoch = int(np.argmin(scores)) if chooses.any() else -1
+        gains[measured] = start[measured] - losses[epoch, measured]
+    return gains
 
 
 def _snapshot(module, into=None):

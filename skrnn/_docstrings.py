@@ -117,9 +117,9 @@ REGRESSOR_EARLY_STOPPING = """\
         folds' mean best epoch. With a ``skip``, the untrained network is a fitted linear
         forecast, so trained networks must also beat it significantly on the pooled
         held-out rows (a one-sided Diebold-Mariano test at 5%, on the mean loss of blocks
-        of ``n_outputs`` rows of a series, whose targets do not overlap); otherwise the
-        estimator
-        keeps that start (``best_epoch_ == 0``) and says so with a
+        of ``n_outputs`` rows of a series, whose targets do not overlap; for one series,
+        each half of the held-out rows scored at the epoch the other half found best);
+        otherwise the estimator keeps that start (``best_epoch_ == 0``) and says so with a
         :class:`~skrnn.StartKeptWarning`."""
 
 CLASSIFIER_EARLY_STOPPING = """\

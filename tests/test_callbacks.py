@@ -177,3 +177,44 @@ def test_accuracy_stops_once_the_training_rows_are_fit():
     early = EarlyStopping(patience=100, tol=1e-3, monitor="accuracy")
     assert _epochs(early, rows) == (3, 3)
     assert early.stopped_
+
+
+class _ScriptedLosses(EarlyStopping):
+    """EarlyStopping whose per-row validation losses come from a script: the start's, then
+    one array per epoch."""
+
+    def __init__(self, script, **kwargs):
+        super().__init__(score_start=True, sample_loss=object(), **kwargs)
+        self.script = script
+
+    def _row_losses(self, net, dataset):
+        return torch.as_tensor(self.script.pop(0), dtype=torch.float64)
+
+
+def _run_scripted(early, epochs):
+    net = _Net()
+    early.on_train_begin(net)
+    for _ in range(epochs):
+        early.on_epoch_begin(net, dataset_valid=object())
+        net.history.new_epoch()
+        net.history.record("valid_loss", float(np.mean(early.script[0])))
+        early.on_epoch_end(net)
+    early.on_train_end(net)
+    return early.gains_
+
+
+def test_cross_fitted_gains_are_measured_out_of_the_sample_that_chose_the_epoch():
+    # Noise: epoch 1 looks good on the earlier rows only, epoch 2 on the later rows only.
+    start = [1.0, 1.0, 1.0, 1.0]
+    epochs = [[0.5, 0.5, 1.5, 1.5], [1.5, 1.5, 0.5, 0.5]]
+    # At the best epoch on all rows (both score 1.0: epoch 1 is kept), the rows of its
+    # good half gain: the start, then the kept epoch's losses.
+    plain = _run_scripted(_ScriptedLosses([start, epochs[0]]), 2)
+    np.testing.assert_allclose(plain, [0.5, 0.5, -0.5, -0.5])
+    # Cross-fitted, each half is scored at the epoch the other half chose: a loss.
+    crossed = _run_scripted(_ScriptedLosses([start, *epochs], cross_fit=True), 2)
+    np.testing.assert_allclose(crossed, [-0.5, -0.5, -0.5, -0.5])
+    # A real gain survives: epoch 2 is better on every row.
+    real = [[0.9, 0.9, 0.9, 0.9], [0.5, 0.6, 0.5, 0.6]]
+    crossed = _run_scripted(_ScriptedLosses([start, *real], cross_fit=True), 2)
+    np.testing.assert_allclose(crossed, [0.5, 0.4, 0.5, 0.4])
