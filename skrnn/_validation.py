@@ -77,7 +77,10 @@ def check_windows(estimator, X, y="no_validation", *, reset, y_numeric=True):
         if reset:
             estimator._n_input_dims = 2
         return (X, y) if validate_y else X
-    X = check_array(X, allow_nd=True, dtype=FLOAT_DTYPES, ensure_all_finite=False)
+    if not (type(X) is np.ndarray and X.dtype in FLOAT_DTYPES and len(X)):
+        # (A float ndarray with rows is already what check_array returns: skipping it
+        # matters when predicting one window at a time.)
+        X = check_array(X, allow_nd=True, dtype=FLOAT_DTYPES, ensure_all_finite=False)
     if 0 in X.shape[1:]:
         raise ValueError(
             f"X has shape {X.shape}, but windows need at least 1 time step and 1 feature: "

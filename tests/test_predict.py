@@ -1,15 +1,16 @@
 """Prediction (BaseRecurrent._forward): a window's forecast does not depend on its neighbours.
 
 Matrix kernels choose their blocking, and so their rounding, by the number of rows they
-are given; skrnn runs its module on blocks of a number of windows fixed by the network
-(skrnn._base.predict_rows) so that a window's prediction is the same to the last bit
-whichever other windows are predicted with it.
+are given; skrnn runs its module on blocks of a few numbers of windows fixed by the
+network and checked on the machine (skrnn._base.block_sizes) so that a window's
+prediction is the same to the last bit whichever other windows are predicted with it.
 """
 
 import warnings
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,7 +41,7 @@ MODELS = {
     # A wider network: blocks of 256 full windows (of 64 front-padded ones).
     "plain-two-horizons": lambda: _fitted(
         GRURegressor(
-            hidden_size=32,
+            hidden_size=64,
             skip=None,
             center=False,
             window_scaling=None,
@@ -91,10 +92,12 @@ def test_prediction_is_bit_identical_whatever_its_neighbours(name, data):
     estimator, X = _model(name)
     module = estimator.net_.module_
     full, padded = (_base.predict_rows(module, "cpu", padded=p) for p in (False, True))
+    smallest = _base.block_sizes(module, "cpu", WINDOW, X.shape[2])[-1]
     reference = _predict(estimator, X)
+    sizes = [1, 2, smallest + 1, padded - 1, padded + 1, full - 1, full, full + 1, len(X)]
     size = data.draw(
         st.one_of(
-            st.sampled_from([1, 2, padded - 1, padded + 1, full - 1, full, full + 1, len(X)]),
+            st.sampled_from(sizes),
             st.integers(1, 2 * full + 3),
         ),
         label="size",
@@ -130,6 +133,60 @@ def test_classifier_probabilities_do_not_depend_on_their_neighbours():
     for size in (1, 7, 33, 100):
         index = rng.integers(0, len(X), size=size)
         np.testing.assert_array_equal(model.predict_proba(X[index]), reference[index])
+
+
+def test_block_plan_covers_the_windows_with_the_largest_blocks_first():
+    assert _base._block_plan(300, (256, 32, 16, 8, 4)) == [(256, 1), (32, 1), (8, 1), (4, 1)]
+    assert _base._block_plan(1, (256, 4)) == [(4, 1)]
+    assert _base._block_plan(7, (256, 4)) == [(4, 2)]  # the second block filled up
+    assert _base._block_plan(512, (256, 4)) == [(256, 2)]
+    assert _base._block_plan(5, (64,)) == [(64, 1)]
+
+
+def test_smaller_blocks_only_where_they_give_the_same_bits():
+    module = _model("default")[0].net_.module_
+    forward = type(module).forward
+
+    class FewRowsRoundDifferently(type(module)):
+        # A kernel that rounds otherwise below 8 rows, as BLAS kernels may.
+        def forward(self, x, lengths=None, norm=None):
+            out = forward(self, x, lengths, norm)
+            return out + 1e-3 if len(x) < 8 else out
+
+    other = FewRowsRoundDifferently.__new__(FewRowsRoundDifferently)
+    other.__dict__.update(module.__dict__)
+    rows = _base.predict_rows(module, "cpu")
+    sizes = _base._same_bits_sizes(other, torch.device("cpu"), WINDOW, 2, rows)
+    assert sizes == (32, 16, 8)
+    assert set(_base._same_bits_sizes(module, torch.device("cpu"), WINDOW, 2, rows)) <= {
+        1,
+        2,
+        4,
+        8,
+        16,
+        32,
+    }
+
+
+def test_one_window_runs_in_the_smallest_checked_block(monkeypatch):
+    estimator, X = _model("skip-no-scaling-two-layers")
+    module = estimator.net_.module_
+    sizes = _base.block_sizes(module, "cpu", WINDOW, X.shape[2])
+    assert sizes[0] == _base.predict_rows(module, "cpu")
+    assert list(sizes) == sorted(sizes, reverse=True)
+    calls = []
+    forward = type(module).forward
+    monkeypatch.setattr(
+        type(module),
+        "forward",
+        lambda self, x, *a, **k: calls.append(len(x)) or forward(self, x, *a, **k),
+    )
+    estimator.predict(X[-1:])
+    estimator.predict(X[WINDOW:])  # full windows only
+    n = len(X) - WINDOW
+    assert calls == [sizes[-1]] + [
+        rows for rows, count in _base._block_plan(n, sizes) for _ in range(count)
+    ]
 
 
 def test_prediction_memory_is_bounded_by_chunks(monkeypatch):
