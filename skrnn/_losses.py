@@ -17,7 +17,13 @@ from torch import nn
 
 from ._callbacks import squared_error
 
-__all__ = ["PinballLoss", "criterion_for", "residual_offsets", "sample_loss_for"]
+__all__ = [
+    "PinballLoss",
+    "criterion_for",
+    "pinball_of_offsets",
+    "residual_offsets",
+    "sample_loss_for",
+]
 
 
 class PinballLoss(nn.Module):
@@ -71,3 +77,12 @@ def residual_offsets(loss, quantiles, residuals):
     if loss == "absolute_error":
         return np.median(residuals, axis=0)[:, None]
     return np.quantile(residuals, quantiles, axis=0).T
+
+
+def pinball_of_offsets(quantiles, residuals, offsets):
+    """Mean pinball loss of forecasts ``skip + offsets`` given the skip's residuals
+    (n, n_targets) and offsets (n_targets, n_quantiles), or (n, n_targets, n_quantiles)
+    for offsets that vary by row."""
+    errors = residuals[:, :, None] - offsets
+    q = np.asarray(quantiles)
+    return float(np.maximum(q * errors, (q - 1) * errors).mean())

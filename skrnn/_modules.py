@@ -59,11 +59,19 @@ class RecurrentModule(nn.Module):
     pooling : {"last", "mean", "max", "mean_max"}
         What the head reads: the last layer's final hidden state, or its outputs at every
         real step averaged, maximised, or both concatenated.
+    spread_feature : int or None
+        With the skip: add ``skip_spread`` (one coefficient per output) times the window's
+        volatility, the mean absolute change of this input feature (after `scaling`)
+        between consecutive real steps, bounded below by ``spread_bounds[0]``
+        (``spread_bounds[1]`` for a window of one real step). Set by the estimator, so
+        that a quantile's start is wider where the recent past moved more (see
+        :func:`skrnn._skip.volatility`).
     """
 
     # Modules pickled before these attributes existed: final state, one convolution.
     pooling = "last"
     conv_layers = 1
+    spread_feature = None
 
     def __init__(
         self,
@@ -85,6 +93,7 @@ class RecurrentModule(nn.Module):
         conv_stride=None,
         pooling="last",
         conv_layers=1,
+        spread_feature=None,
     ):
         super().__init__()
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
@@ -127,6 +136,10 @@ class RecurrentModule(nn.Module):
             # Which map a window with n real steps uses, by n (not state: derived).
             which = [max(bisect_right(lengths, n) - 1, 0) for n in range(window + 1)]
             self.register_buffer("_skip_map", torch.tensor(which), persistent=False)
+            if spread_feature is not None:
+                self.spread_feature = spread_feature
+                self.register_buffer("skip_spread", torch.zeros(output_size))
+                self.register_buffer("spread_bounds", torch.ones(2))
 
     def forward(self, x, lengths=None, norm=None):
         """Outputs for windows `x` of shape (batch, steps, features).
@@ -143,6 +156,8 @@ class RecurrentModule(nn.Module):
             out = self.head(self.dropout(self._encode(self._inputs(x), None)))
             if self.skip:
                 out = out + self._skip(x, bisect_right(self._skip_lengths, x.shape[1]) - 1)
+                if self.spread_feature is not None:
+                    out = out + self._volatility(x, None)[:, None] * self.skip_spread
             return out
         steps = torch.arange(x.shape[1], device=x.device)
         real = steps >= (x.shape[1] - lengths.to(x.device))[:, None]
@@ -155,7 +170,25 @@ class RecurrentModule(nn.Module):
                 rows = torch.nonzero(which == k).squeeze(1)
                 skip[rows] = self._skip(x[rows], k)
             out = out + skip
+            if self.spread_feature is not None:
+                out = out + self._volatility(x, lengths)[:, None] * self.skip_spread
         return out
+
+    def _volatility(self, x, lengths):
+        """Mean absolute change of feature ``spread_feature`` between consecutive real
+        steps of each window, bounded (as :func:`skrnn._skip.volatility`)."""
+        floor, single = self.spread_bounds[0], self.spread_bounds[1]
+        if x.shape[1] < 2:
+            return single.expand(x.shape[0])
+        target = x[:, :, self.spread_feature]
+        change = (target[:, 1:] - target[:, :-1]).abs()
+        if lengths is None:
+            return torch.maximum(change.mean(dim=1), floor)
+        changes = lengths.to(x.device) - 1
+        steps = torch.arange(change.shape[1], device=x.device)
+        real = steps >= change.shape[1] - changes[:, None]
+        mean = (change * real).sum(dim=1) / changes.clamp(min=1)
+        return torch.where(changes > 0, torch.maximum(mean, floor), single)
 
     def _skip(self, x, k):
         """Map `k` of the skip on the last steps of windows `x` (all of them real)."""

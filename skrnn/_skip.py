@@ -285,3 +285,38 @@ def _chunks(index, window):
     size = max(1, _CHUNK_ELEMENTS // window)
     for start in range(0, len(index), size):
         yield index[start : start + size]
+
+
+# The floor of a window's volatility, as a fraction of the median over the training rows:
+# a flat window (a closed season, a halted price) still gets an interval.
+VOLATILITY_FLOOR = 0.1
+
+
+def volatility(windows, feature, bounds):
+    """Mean absolute change of `feature` between consecutive real steps of each window
+    (float64, ``(n_samples,)``): the recent volatility a quantile's start scales with.
+
+    `bounds` is ``(floor, single)`` (see :func:`volatility_bounds`): the least volatility,
+    and that of a window with one real step (no change to measure). The torch module
+    computes the same from its input (``RecurrentModule._volatility``).
+    """
+    out = np.empty(len(windows))
+    steps = np.arange(windows.window - 1)
+    floor, single = bounds
+    for index in _chunks(np.arange(len(windows)), windows.window):
+        values = windows.rows(index, feature).astype(np.float64)
+        changes = windows.lengths[index] - 1
+        real = steps >= (windows.window - 1) - changes[:, None]
+        change = np.where(real, np.abs(np.diff(values, axis=1)), 0.0).sum(axis=1)
+        mean = change / np.maximum(changes, 1)
+        out[index] = np.where(changes > 0, np.maximum(mean, floor), single)
+    return out
+
+
+def volatility_bounds(windows, feature):
+    """``(floor, single)`` for :func:`volatility` from training windows: ``VOLATILITY_FLOOR``
+    times the median volatility of the windows that moved, and that median."""
+    moved = volatility(windows, feature, (0.0, np.nan))
+    moved = moved[np.isfinite(moved) & (moved > 0)]
+    median = float(np.median(moved)) if len(moved) else 1.0
+    return VOLATILITY_FLOOR * median, median

@@ -92,6 +92,14 @@ CASES = {
         make_pipeline(StandardScaler(), SlidingWindow(window=5), LSTMRegressor(**TINY)),
         *_supervised(),
     ),
+    "standard-window-lstm-quantiles-two-steps": lambda: (
+        make_pipeline(
+            StandardScaler(),
+            SlidingWindow(window=5),
+            LSTMRegressor(loss="quantile", quantile=(0.1, 0.5, 0.9), **TINY),
+        ),
+        *_supervised(horizon=2),
+    ),
     "minmax-window-gru-plain-multioutput": lambda: (
         make_pipeline(
             MinMaxScaler(), SlidingWindow(window=4), GRURegressor(skip=None, center=False, **TINY)
@@ -706,3 +714,20 @@ def test_classifier_pickled_before_pooling_reads_its_final_state():
     assert old.get_params()["conv_layers"] == 1
     assert old.get_params()["scale_inputs"] is False
     np.testing.assert_array_equal(old.predict_proba(X), clf.predict_proba(X))
+
+
+def test_quantile_file_from_before_volatility_scaling_loads_unchanged():
+    # Written by skrnn 0.1.0 when a quantile network's start added fixed offsets to the
+    # skip (no volatility scaling): make_pipeline(StandardScaler(), SlidingWindow(6),
+    # LSTMRegressor(loss="quantile", quantile=(0.1, 0.5, 0.9), hidden_size=3, max_epochs=3,
+    # early_stopping=False, random_state=0)) on a random walk of 300 steps; the .npz holds
+    # X and the quantiles then.
+    loaded = load(DATA / "quantile_fixed_offsets.safetensors")
+    reference = np.load(DATA / "quantile_fixed_offsets.npz")
+    est = loaded[-1]
+    assert est.start_offsets_.shape == (1, 3)
+    assert not hasattr(est.net_.module_, "skip_spread")
+    windows = loaded[:-1].transform(reference["X"])
+    np.testing.assert_allclose(
+        est.predict_quantiles(windows), reference["quantiles"], rtol=1e-6, atol=1e-6
+    )

@@ -6,7 +6,7 @@ import torch
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skrnn import GRURegressor, LSTMRegressor, SlidingWindow, make_supervised
+from skrnn import GRURegressor, LSTMRegressor, SlidingWindow, _regressor, make_supervised
 from skrnn._losses import PinballLoss
 
 FAST = dict(hidden_size=8, max_epochs=3, random_state=0)
@@ -44,18 +44,83 @@ def test_several_quantiles_from_one_network():
     np.testing.assert_array_equal(model.predict(X), q[:, 1])  # the median is the point
 
 
+def _untrained_quantiles(spread):
+    """An 80% quantile network that keeps its start (a learning rate of nothing)."""
+    return GRURegressor(
+        loss="quantile",
+        quantile=(0.1, 0.9),
+        quantile_spread=spread,
+        max_epochs=1,
+        lr=1e-12,
+        random_state=0,
+    )
+
+
 def test_the_start_is_a_quantile_forecast_not_the_mean():
     # Untrained (the start kept), each quantile of the start covers its share of training
-    # rows: the skip's forecast plus that quantile of its residuals.
+    # rows: the skip's forecast plus that quantile of its residuals (per unit of the
+    # window's volatility).
     series = _walk(800, seed=1)
     X, y = make_supervised(series.reshape(-1, 1), target=0)
-    net = GRURegressor(loss="quantile", quantile=(0.1, 0.9), max_epochs=1, lr=1e-12, random_state=0)
+    net = _untrained_quantiles("volatility")
     model = make_pipeline(StandardScaler(), SlidingWindow(5), net).fit(X, y)
     q = net.predict_quantiles(model[:-1].transform(X))
     below = (y.reshape(-1, 1) < q).mean(axis=0)
     np.testing.assert_allclose(below, [0.1, 0.9], atol=0.03)
+    assert net.start_offsets_ is None
+    assert net.start_spread_.shape == (1, 2)
+    assert net.start_spread_[0, 0] < 0 < net.start_spread_[0, 1]
+
+
+def test_the_start_interval_follows_the_recent_volatility():
+    # A volatile past, then a calm hold-out: an interval of fixed width would cover the
+    # calm rows far above its level; scaled by each window's volatility it keeps to it.
+    rng = np.random.default_rng(0)
+    steps = np.r_[2.0 * rng.normal(size=1200), 0.5 * rng.normal(size=600)]
+    series = 1000 + steps.cumsum()
+    X, y = make_supervised(series.reshape(-1, 1), target=0)
+    coverage = {}
+    for spread in ("volatility", "fixed"):
+        net = _untrained_quantiles(spread)
+        model = make_pipeline(StandardScaler(), SlidingWindow(10), net).fit(X[:1200], y[:1200])
+        q = net.predict_quantiles(model[:-1].transform(X))
+        coverage[spread] = ((y[1300:] >= q[1300:, 0]) & (y[1300:] <= q[1300:, 1])).mean()
+    width = q[:, 1] - q[:, 0]  # fixed: as wide in the calm rows as in the volatile ones
+    np.testing.assert_allclose(np.median(width[1300:]), np.median(width[100:1200]), rtol=0.1)
+    assert abs(coverage["volatility"] - 0.8) < 0.05
+    assert coverage["fixed"] > 0.95
+
+
+@pytest.mark.parametrize(
+    ("spread", "tolerance", "scaled"),
+    [
+        ("volatility", -1.0, True),
+        ("fixed", 10.0, False),
+        ("auto", 10.0, True),
+        ("auto", -1.0, False),
+    ],
+)
+def test_quantile_spread_chooses_how_the_start_widens(spread, tolerance, scaled, monkeypatch):
+    # "auto" keeps volatility scaling unless its training pinball loss exceeds the fixed
+    # widths' by more than SPREAD_TOLERANCE (-1: always exceeds; 10: never).
+    monkeypatch.setattr(_regressor, "SPREAD_TOLERANCE", tolerance)
+    X, y = make_supervised(_walk().reshape(-1, 1), target=0)
+    net = GRURegressor(loss="quantile", quantile=(0.1, 0.9), quantile_spread=spread, **FAST)
+    make_pipeline(StandardScaler(), SlidingWindow(5), net).fit(X, y)
+    assert (net.start_spread_ is not None) is scaled
+    assert (net.start_offsets_ is None) is scaled
+    assert hasattr(net.net_.module_, "skip_spread") is scaled
+
+
+def test_the_start_offsets_are_fixed_without_a_target_feature():
+    # No feature of X holds the target's past (y is another column): fixed offsets.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 2)).cumsum(axis=0)
+    y = X[:, 0] + X[:, 1] + rng.normal(size=400)
+    net = GRURegressor(loss="quantile", quantile=(0.1, 0.9), window_scaling=None, **FAST)
+    make_pipeline(SlidingWindow(5), net).fit(X, y)
+    assert net.start_spread_ is None
     assert net.start_offsets_.shape == (1, 2)
-    assert net.start_offsets_[0, 0] < 0 < net.start_offsets_[0, 1]
 
 
 def test_absolute_error_trains_the_median_with_l1():

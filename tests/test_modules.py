@@ -158,3 +158,47 @@ def test_conv_strides_split_long_strides_in_two():
     assert conv_strides(9, 2) == (3, 3)
     assert conv_strides(3, 2) == (3,)  # short strides stay one convolution
     assert conv_strides(29, 1) == (29,)
+
+
+def test_spread_is_the_numpy_volatility_times_its_coefficients():
+    # The module's volatility term equals skrnn._skip.volatility on the same windows,
+    # padded (training batches) or with only their real steps (prediction).
+    import numpy as np
+
+    from skrnn._compact import CompactWindows
+    from skrnn._skip import volatility
+
+    torch.manual_seed(0)
+    module = RecurrentModule(
+        cell="gru",
+        input_size=2,
+        window=5,
+        skip=True,
+        output_size=2,
+        spread_feature=1,
+    ).eval()
+    module.skip_spread.copy_(torch.tensor([-1.5, 2.0]))
+    module.spread_bounds.copy_(torch.tensor([0.05, 0.7]))
+    x = torch.randn(4, 5, 2)
+    x[3] = 1.0  # flat: floored
+    lengths = torch.tensor([5, 3, 1, 5])
+    padded = x.clone()
+    for row, length in enumerate(lengths):
+        padded[row, : 5 - length] = 0.0
+    series = padded.reshape(-1, 2).numpy()
+    windows = CompactWindows(series, np.arange(4) * 5, lengths.numpy(), 5)
+    expected = volatility(windows, 1, (0.05, 0.7))
+    np.testing.assert_allclose(expected[2:], [0.7, 0.05])  # one real step; flat
+    values = series[:, 1].reshape(4, 5)[0]
+    assert expected[0] == pytest.approx(np.abs(np.diff(values)).mean())
+    with torch.no_grad():
+        torch.testing.assert_close(
+            module._volatility(padded, lengths).double(), torch.tensor(expected)
+        )
+        for row, length in enumerate(lengths):
+            alone = module._volatility(x[row : row + 1, 5 - length :], None)
+            assert alone.item() == pytest.approx(expected[row], rel=1e-6)
+        without = RecurrentModule(cell="gru", input_size=2, window=5, skip=True, output_size=2)
+        without.load_state_dict(module.state_dict(), strict=False)
+        added = module(padded, lengths) - without(padded, lengths)
+    torch.testing.assert_close(added, torch.tensor(expected).float()[:, None] * module.skip_spread)
