@@ -29,10 +29,10 @@ from ._validation import n_step_features
 
 # quantile_spread="auto": how much worse than fixed widths (pinball loss on the training
 # rows) volatility-scaled ones may fit and still be chosen. In-sample fit favours fixed
-# widths where a window's volatility is a noisy estimate (7 daily changes), even where
+# widths where a window's volatility is a noisy estimate (6 changes in 7 days), even where
 # scaling is what keeps the coverage when the volatility changes: on the bundled stocks
 # scaling fit 2000-2009 5% better (IBM, MSFT) or 3% worse (AAPL), and covered 2009-2013
-# within 1.5 points of the 80% and 95% levels where fixed widths covered 90-95% and 99%.
+# within 2 points of the 80% and 95% levels where fixed widths covered 90-95% and 98-99%.
 SPREAD_TOLERANCE = 0.05
 # window_scaling="auto" on many series: the largest share of zero values that still gets
 # log scaling (see _rare_zeros).
