@@ -24,7 +24,7 @@ from ._docstrings import (
 from ._lags import LAG_LAYOUT_ATTRIBUTE, LAGS_PARAM
 from ._losses import criterion_for, pinball_of_offsets, residual_offsets, sample_loss_for
 from ._scaling import ScaledWindows, WindowScaling
-from ._skip import fit_skip, volatility, volatility_bounds
+from ._skip import bounded_volatility, fit_skip, volatility, volatility_bounds
 from ._validation import n_step_features
 
 # quantile_spread="auto": how much worse than fixed widths (pinball loss on the training
@@ -412,8 +412,9 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
             return _Start(skip, offsets)
         # Or quantiles of the residuals per unit of the window's volatility, so that the
         # interval widens and narrows with the recent past (quantile_spread).
-        bounds = np.array(volatility_bounds(windows, feature))
-        scale = volatility(windows, feature, bounds)[:, None]
+        unbounded = volatility(windows, feature)
+        bounds = np.array(volatility_bounds(unbounded))
+        scale = bounded_volatility(unbounded, bounds)[:, None]
         spread = residual_offsets(self.loss, self.quantiles_, residuals / scale)
         if self.quantile_spread == "auto":
             fixed = pinball_of_offsets(self.quantiles_, residuals, offsets)

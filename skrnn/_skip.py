@@ -292,31 +292,36 @@ def _chunks(index, window):
 VOLATILITY_FLOOR = 0.1
 
 
-def volatility(windows, feature, bounds):
+def volatility(windows, feature, bounds=None):
     """Mean absolute change of `feature` between consecutive real steps of each window
     (float64, ``(n_samples,)``): the recent volatility a quantile's start scales with.
 
     `bounds` is ``(floor, single)`` (see :func:`volatility_bounds`): the least volatility,
-    and that of a window with one real step (no change to measure). The torch module
-    computes the same from its input (``RecurrentModule._volatility``).
+    and that of a window with one real step (no change to measure); None leaves the
+    volatilities unbounded, NaN where there is no change. The torch module computes the
+    same from its input (``RecurrentModule._volatility``).
     """
     out = np.empty(len(windows))
     steps = np.arange(windows.window - 1)
-    floor, single = bounds
     for index in _chunks(np.arange(len(windows)), windows.window):
         values = windows.rows(index, feature).astype(np.float64)
         changes = windows.lengths[index] - 1
         real = steps >= (windows.window - 1) - changes[:, None]
         change = np.where(real, np.abs(np.diff(values, axis=1)), 0.0).sum(axis=1)
-        mean = change / np.maximum(changes, 1)
-        out[index] = np.where(changes > 0, np.maximum(mean, floor), single)
-    return out
+        out[index] = np.where(changes > 0, change / np.maximum(changes, 1), np.nan)
+    return out if bounds is None else bounded_volatility(out, bounds)
 
 
-def volatility_bounds(windows, feature):
-    """``(floor, single)`` for :func:`volatility` from training windows: ``VOLATILITY_FLOOR``
-    times the median volatility of the windows that moved, and that median."""
-    moved = volatility(windows, feature, (0.0, np.nan))
-    moved = moved[np.isfinite(moved) & (moved > 0)]
+def bounded_volatility(volatilities, bounds):
+    """Unbounded `volatilities` (NaN: no change to measure) within ``(floor, single)``."""
+    floor, single = bounds
+    return np.where(np.isnan(volatilities), single, np.maximum(volatilities, floor))
+
+
+def volatility_bounds(volatilities):
+    """``(floor, single)`` for :func:`volatility` from the unbounded volatilities of the
+    training windows: ``VOLATILITY_FLOOR`` times the median of those that moved, and
+    that median."""
+    moved = volatilities[np.isfinite(volatilities) & (volatilities > 0)]
     median = float(np.median(moved)) if len(moved) else 1.0
     return VOLATILITY_FLOOR * median, median
