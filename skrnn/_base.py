@@ -487,29 +487,21 @@ class BaseRecurrent(BaseEstimator):
                 padded = length < windows.window
                 sizes = block_sizes(module, device, length, windows.n_features, padded=padded)
                 steps = np.arange(windows.window - length, windows.window)
-                first = 0
-                for rows, count in _block_plan(len(index), sizes):
-                    # A chunk of blocks is gathered at once; each block is a view of it.
-                    chunk = rows * max(1, _CHUNK_ELEMENTS // (rows * length * windows.n_features))
-                    stop = min(len(index), first + rows * count)
-                    for start in range(first, stop, chunk):
-                        samples = index[start : min(stop, start + chunk)]
-                        at = _fill_blocks(samples, rows)
-                        steps_at = windows.starts[at][:, None] + steps
-                        if on_cpu:
-                            x = torch.from_numpy(series[steps_at])
-                        else:
-                            x = series[torch.as_tensor(steps_at, device=device)]
-                        norms = None if norm is None else torch.as_tensor(norm[at], device=device)
-                        blocks = [
-                            module(
-                                x[b : b + rows],
-                                norm=None if norms is None else norms[b : b + rows],
-                            )
-                            for b in range(0, len(at), rows)
-                        ]
-                        outputs.append(torch.cat(blocks)[: len(samples)])
-                    first = stop
+                # A chunk of blocks is gathered at once; each block is a view of it.
+                window_elements = length * windows.n_features
+                for rows, samples in _block_chunks(index, sizes, window_elements):
+                    at = _fill_blocks(samples, rows)
+                    steps_at = windows.starts[at][:, None] + steps
+                    if on_cpu:
+                        x = torch.from_numpy(series[steps_at])
+                    else:
+                        x = series[torch.as_tensor(steps_at, device=device)]
+                    norms = None if norm is None else torch.as_tensor(norm[at], device=device)
+                    blocks = [
+                        module(x[b : b + rows], norm=None if norms is None else norms[b : b + rows])
+                        for b in range(0, len(at), rows)
+                    ]
+                    outputs.append(torch.cat(blocks)[: len(samples)])
                 order.append(index)
         output = (torch.cat(outputs) if len(outputs) > 1 else outputs[0]).cpu().numpy()
         if len(order) > 1:  # grouped by number of real steps: back to the order of X
@@ -672,6 +664,18 @@ def _block_plan(n, sizes):
     elif n:
         plan.append((sizes[-1], 1))
     return plan
+
+
+def _block_chunks(index, sizes, window_elements):
+    """``(rows, samples)``: the samples of `index` to gather at once, in blocks of `rows`
+    (:func:`_block_plan`), at most ``_CHUNK_ELEMENTS`` values (whole blocks) at a time."""
+    first = 0
+    for rows, count in _block_plan(len(index), sizes):
+        chunk = rows * max(1, _CHUNK_ELEMENTS // (rows * window_elements))
+        stop = min(len(index), first + rows * count)
+        for start in range(first, stop, chunk):
+            yield rows, index[start : min(stop, start + chunk)]
+        first = stop
 
 
 def _fill_blocks(index, rows):
