@@ -41,7 +41,13 @@ def _affine_fit(x, y):
     # Fit on x and y divided by their largest magnitude, so squares cannot overflow.
     x_peak, y_peak = _peak(x), _peak(y)
     slope, intercept, rel_rms = _unit_affine_fit(x / x_peak, y / y_peak)
-    return slope * y_peak / x_peak, intercept * y_peak, rel_rms
+    with np.errstate(over="ignore"):
+        slope = slope * (y_peak / x_peak)
+    if not np.isfinite(slope).all():
+        # x spans too little (values near the smallest float) to map onto y: no fit, the
+        # mean of y (a slope that overflows would forecast inf and NaN).
+        return np.zeros_like(slope), (y / y_peak).mean(axis=0) * y_peak, 1.0
+    return slope, intercept * y_peak, rel_rms
 
 
 def _peak(values):

@@ -67,3 +67,12 @@ def test_nan_in_last_step_is_rejected():
     X[4, -1, 0] = np.nan
     with pytest.raises(ValueError, match="NaN or inf"):
         PersistenceRegressor().fit(X, np.ones(10))
+
+
+def test_a_feature_near_the_smallest_float_gives_finite_forecasts():
+    # Found by tests/test_fuzz.py: an affine map from [2.2e-308, 0] onto [4, 0] has a
+    # slope beyond the float range; the fit falls back to the mean, never inf or NaN.
+    X, y = np.array([[np.finfo(float).tiny], [0.0]]), np.array([4.0, 0.0])
+    model = PersistenceRegressor().fit(X, y)
+    assert np.isfinite(model.predict(X)).all()
+    assert np.isfinite(model.predict(X[:1])).all()
