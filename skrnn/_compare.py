@@ -20,6 +20,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, validate_param
 from tqdm import tqdm
 
 from ._baseline import PersistenceRegressor
+from ._intervals import error_intervals, forecasts_quantiles, interval_scores, quantile_intervals
 
 __all__ = ["compare_forecasters"]
 
@@ -40,6 +41,7 @@ TRUTH = "truth"  # the column of the true values in the forecasts
         "reference": [str, None],
         "n_jobs": [Integral, None],
         "progress": ["boolean", None],
+        "intervals": [Interval(Real, 0, 1, closed="neither"), "array-like", None],
     },
     prefer_skip_nested_validation=False,  # the estimators' own parameters are checked too
 )
@@ -54,6 +56,7 @@ def compare_forecasters(
     reference="auto",
     n_jobs=None,
     progress=False,
+    intervals=None,
 ):
     """Tune, refit and score several forecasters on the same chronological hold-out.
 
@@ -105,6 +108,14 @@ def compare_forecasters(
     progress : bool or None, default=False
         Show a progress bar over the estimators; None shows it on a terminal only.
 
+    intervals : float or sequence of float, default=None
+        Levels of central prediction intervals to score as well, e.g. ``[0.8, 0.95]``.
+        A quantile regressor (``loss="quantile"``, or a Pipeline ending in one) gives its
+        own, and must forecast the quantiles that bound them (``(1 - level) / 2`` and
+        ``(1 + level) / 2``); any other estimator gets its forecast shifted by the
+        quantiles of its errors on the training rows, the naive interval of a baseline
+        (optimistic for a flexible model: train networks with ``loss="quantile"``).
+
     Returns
     -------
     result : :class:`~sklearn.utils.Bunch`
@@ -112,7 +123,10 @@ def compare_forecasters(
 
         ``table`` : DataFrame
             One row per estimator, indexed by name: ``best params`` (a dict), ``MAE``,
-            ``RMSE``, ``MAE / <reference>``, ``epochs`` (the epochs of a network's final
+            ``RMSE``, ``MAE / <reference>``, with `intervals` the ``coverage <level>``
+            and ``interval score <level>`` of each (level in percent: ``coverage 80%``;
+            the score is the width plus ``2 / (1 - level)`` times the miss, lower is
+            better), ``epochs`` (the epochs of a network's final
             fit), ``kept epoch`` (whose weights the network kept; 0 for its starting
             point) and ``fit s`` (seconds for the search, refit included).
 
@@ -120,7 +134,9 @@ def compare_forecasters(
             The hold-out rows, indexed like `y`: the true values (column ``"truth"``) and
             every estimator's forecast (a column per name); for a multi-step `y`, one
             column per step, suffixed ``_t+1`` .. ``_t+horizon``. Row ``t`` holds the
-            forecast made at row ``t`` of the target at the following step(s).
+            forecast made at row ``t`` of the target at the following step(s). With
+            `intervals`, each estimator's bounds follow its forecast, as
+            ``<name>_lower_<level>`` and ``<name>_upper_<level>`` (``ridge_lower_80``).
 
         ``searches`` : dict of str to GridSearchCV
             The fitted searches; ``best_estimator_`` is the refitted model.
@@ -135,8 +151,8 @@ def compare_forecasters(
     ------
     ValueError
         If there are too few rows to hold out `test_size` and train, if `X` and `y`
-        differ in length, if an estimator is named ``"truth"``, or if `reference` is not
-        one of the names.
+        differ in length, if an estimator is named ``"truth"``, if `reference` is not
+        one of the names, or if a level of `intervals` is not strictly between 0 and 1.
 
     TypeError
         If an entry of `estimators` is neither an estimator nor an (estimator,
@@ -185,6 +201,7 @@ def compare_forecasters(
     """
     candidates = _candidates(estimators)
     reference = _reference(reference, candidates)
+    levels = _levels(intervals)
     n_samples = _num_rows(X)
     if _num_rows(y) != n_samples:
         raise ValueError(
@@ -208,20 +225,32 @@ def compare_forecasters(
         start = time.perf_counter()
         search.fit(X_train, y_train)
         seconds = time.perf_counter() - start
-        y_pred = np.asarray(search.predict(X)).reshape(n_samples, -1)[test_start:]
+        y_all = np.asarray(search.predict(X)).reshape(n_samples, -1)
+        y_pred = y_all[test_start:]
         final = _final_step(search.best_estimator_)
-        rows.append(
+        row = {
+            "model": name,
+            "best params": dict(search.best_params_),
+            "MAE": mean_absolute_error(y_test, y_pred),
+            "RMSE": root_mean_squared_error(y_test, y_pred),
+        }
+        predictions[name] = y_pred
+        if levels:
+            bands = _intervals(search, X, y_2d, y_all, n_train, test_start, levels)
+            for level, (lower, upper) in bands.items():
+                scores = interval_scores(y_test, lower, upper, level)
+                row[f"coverage {_percent(level)}%"] = scores["coverage"]
+                row[f"interval score {_percent(level)}%"] = scores["interval score"]
+                predictions[f"{name}_lower_{_percent(level)}"] = lower
+                predictions[f"{name}_upper_{_percent(level)}"] = upper
+        row.update(
             {
-                "model": name,
-                "best params": dict(search.best_params_),
-                "MAE": mean_absolute_error(y_test, y_pred),
-                "RMSE": root_mean_squared_error(y_test, y_pred),
                 "epochs": getattr(final, "n_iter_", None),
                 "kept epoch": getattr(final, "best_epoch_", None),
                 "fit s": seconds,
             }
         )
-        predictions[name] = y_pred
+        rows.append(row)
         searches[name] = search
     bar.close()
 
@@ -275,6 +304,36 @@ def _reference(reference, candidates):
             f"reference={reference!r} is not one of the estimators: {', '.join(candidates)}."
         )
     return reference
+
+
+def _levels(intervals):
+    """The interval levels as floats in (0, 1), checked before any fit."""
+    if intervals is None:
+        return ()
+    levels = np.atleast_1d(np.asarray(intervals, dtype=object))
+    valid = [isinstance(level, Real) and not isinstance(level, bool) for level in levels]
+    if levels.ndim != 1 or not all(valid) or not all(0 < level < 1 for level in levels):
+        raise ValueError(
+            f"intervals must be levels strictly between 0 and 1, e.g. [0.8, 0.95]; got "
+            f"{intervals!r}."
+        )
+    return tuple(dict.fromkeys(float(level) for level in levels))
+
+
+def _percent(level):
+    """0.8 -> "80", 0.975 -> "97.5": the level as column names give it."""
+    return f"{100 * level:g}"
+
+
+def _intervals(search, X, y_2d, y_all, n_train, test_start, levels):
+    """``{level: (lower, upper)}`` of the hold-out rows, each of shape (n_test, horizon)."""
+    if forecasts_quantiles(search):
+        n_samples = len(y_all)
+        return {
+            level: tuple(np.reshape(bound, (n_samples, -1))[test_start:] for bound in bounds)
+            for level, bounds in quantile_intervals(search, X, levels).items()
+        }
+    return error_intervals(y_2d[:n_train], y_all[:n_train], y_all[test_start:], levels)
 
 
 def _final_step(estimator):

@@ -17,6 +17,8 @@ from sklearn.metrics import mean_absolute_error
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._intervals import forecasts_quantiles, quantile_intervals
+
 __all__ = ["ForecastDisplay", "TrainingHistoryDisplay"]
 
 
@@ -478,40 +480,9 @@ def _estimator_intervals(estimator, X, levels):
     """``{level: (lower, upper)}`` from a quantile regressor's ``predict_quantiles``."""
     if levels is None:
         return None
-    estimator = getattr(estimator, "best_estimator_", estimator)  # a fitted search
-    final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
-    quantiles = getattr(final, "quantiles_", None)
-    if quantiles is None or not hasattr(final, "predict_quantiles"):
-        if isinstance(levels, str) and levels == "auto":
-            return None
-        raise ValueError(
-            f"intervals={levels!r} needs a quantile regressor (loss='quantile'), or a "
-            f"Pipeline ending in one; {type(final).__name__} forecasts no quantiles."
-        )
-    quantiles = np.asarray(quantiles)
-
-    def position(q):
-        found = np.flatnonzero(np.isclose(quantiles, q))
-        return int(found[0]) if len(found) else None
-
-    if isinstance(levels, str) and levels == "auto":
-        levels = [
-            round(1 - 2 * q, 10) for q in quantiles if q < 0.5 and position(1 - q) is not None
-        ]
-    pairs = {}
-    for level in levels:
-        low, high = position((1 - level) / 2), position((1 + level) / 2)
-        if low is None or high is None:
-            raise ValueError(
-                f"A {level:g} interval needs the quantiles {(1 - level) / 2:g} and "
-                f"{(1 + level) / 2:g}; the estimator forecasts {quantiles.tolist()}."
-            )
-        pairs[float(level)] = (low, high)
-    if not pairs:
+    if isinstance(levels, str) and levels == "auto" and not forecasts_quantiles(estimator):
         return None
-    Xt = estimator[:-1].transform(X) if isinstance(estimator, Pipeline) else X
-    values = final.predict_quantiles(Xt)
-    return {level: (values[..., low], values[..., high]) for level, (low, high) in pairs.items()}
+    return quantile_intervals(estimator, X, levels) or None
 
 
 def _target_name(y, output):

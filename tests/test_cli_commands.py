@@ -41,6 +41,14 @@ def model_path(csv_path, tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="module")
+def quantile_model_path(csv_path, tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "quantiles.joblib"
+    argv = ["train", csv_path, "--target", "Close", "--out", path, "--interval", "0.8", "0.95"]
+    assert main([str(arg) for arg in [*argv, *TINY]]) == 0
+    return path
+
+
 def run(capsys, *argv):
     status = main([str(arg) for arg in argv])
     out, err = capsys.readouterr()
@@ -151,6 +159,54 @@ def test_predict_writes_every_forecast_with_its_origin_and_target_date(
     np.testing.assert_allclose(written["Close_forecast"], model.predict(prices), rtol=1e-12)
     assert f"Wrote {N_ROWS} forecasts of Close to {out_path}, 1 step ahead" in out
     assert "The forecasts from the last row (2013-03-01) are of the future: 2013-03-04," in out
+
+
+def test_train_with_interval_saves_a_quantile_network(quantile_model_path):
+    network = joblib.load(quantile_model_path)["model"][-1]
+    assert network.loss == "quantile"
+    assert network.quantiles_ == (0.025, 0.1, 0.5, 0.9, 0.975)
+
+
+def test_predict_writes_the_interval_bounds(quantile_model_path, csv_path, prices, capsys):
+    argv = ["predict", csv_path, "--model", quantile_model_path, "--out", "-"]
+    status, out, _ = run(capsys, *argv, "--interval", "0.95", "0.8")
+    assert status == 0
+    written = pd.read_csv(io.StringIO(out))
+    assert list(written.columns) == [
+        "origin", "target_date", "step", "Close_forecast",
+        "Close_lower_95", "Close_upper_95", "Close_lower_80", "Close_upper_80",
+    ]  # fmt: skip
+    model = joblib.load(quantile_model_path)["model"]
+    quantiles = model[-1].predict_quantiles(model[:-1].transform(prices))
+    np.testing.assert_allclose(written["Close_lower_95"], quantiles[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(written["Close_upper_80"], quantiles[:, 3], rtol=1e-12)
+    np.testing.assert_allclose(written["Close_forecast"], quantiles[:, 2], rtol=1e-12)
+
+
+def test_evaluate_scores_the_intervals(quantile_model_path, csv_path, prices, tmp_path, capsys):
+    plot = tmp_path / "holdout.png"
+    argv = ["evaluate", csv_path, "--model", quantile_model_path, "--plot", plot]
+    status, out, err = run(capsys, *argv, "--interval", "0.8")
+    assert status == 0, err
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("model") and "width" in line)
+    assert lines[start].split() == ["model", "interval", "coverage", "width", "interval", "score"]
+    network_row, persistence_row = (line.split() for line in lines[start + 1 : start + 3])
+    assert network_row[:2] == ["LSTMRegressor", "80%"]
+    assert persistence_row[:2] == ["Persistence", "80%"]
+    # The network's coverage, computed independently from its quantiles on the hold-out.
+    test_start, _, y_test = holdout(prices)
+    model = joblib.load(quantile_model_path)["model"]
+    quantiles = model[-1].predict_quantiles(model[:-1].transform(prices))
+    hold_out = quantiles[test_start : len(prices) - 1]
+    inside = (hold_out[:, 1] <= y_test[:, 0]) & (y_test[:, 0] <= hold_out[:, 3])
+    assert float(network_row[2]) == pytest.approx(inside.mean(), abs=5e-4)
+    # Persistence's band: its forecast plus the 10% and 90% quantiles of its training errors.
+    close = prices["Close"].to_numpy()
+    errors = np.diff(close[: test_start + 1])
+    width = np.quantile(errors, 0.9) - np.quantile(errors, 0.1)
+    assert float(persistence_row[3]) == pytest.approx(width, abs=5e-4)
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_predict_to_stdout(model_path, csv_path, capsys):
@@ -350,15 +406,26 @@ TRAIN = "train {csv} --target Close --out {out}"
         ("evaluate {csv} --model {garbage}", ["is not a model file"]),
         ("evaluate {csv} --model {garbage_skrnn}", ["garbage.skrnn"]),
         ("predict {text_only} --model {model} --out {out}", ["lacks the column(s)", "Close"]),
+        (
+            "predict {csv} --model {model} --out {out} --interval 0.9",
+            ["--interval needs a model trained with --interval", "forecasts no quantiles"],
+        ),
+        (
+            "evaluate {csv} --model {quantile_model} --interval 0.9",
+            ["A 0.9 interval needs the quantiles 0.05 and 0.95", "0.025, 0.1, 0.5, 0.9, 0.975"],
+        ),
         ("demo --ticker XYZ --output-dir {tmp}", ["ticker must be one of"]),
     ],
 )
-def test_errors_are_one_line(argv, fragments, bad_csvs, csv_path, model_path, tmp_path, capsys):
+def test_errors_are_one_line(
+    argv, fragments, bad_csvs, csv_path, model_path, quantile_model_path, tmp_path, capsys
+):
     (tmp_path / "text_only.csv").write_text("Date,Other\n2020-01-01,1\n2020-01-02,2\n")
     paths = {
         **{name: str(path) for name, path in bad_csvs.items()},
         "csv": str(csv_path),
         "model": str(model_path),
+        "quantile_model": str(quantile_model_path),
         "missing": str(tmp_path / "missing.csv"),
         "missing_dir": str(tmp_path / "no" / "such" / "m.joblib"),
         "out": str(tmp_path / "out.joblib"),

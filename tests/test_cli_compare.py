@@ -249,6 +249,55 @@ def test_holdout_plot_of_a_long_hold_out_zooms_in(n_rows):
         assert axes[1].get_ylabel() == "sales"
 
 
+def test_holdout_plot_draws_the_bands_in_both_panels():
+    n_rows = 300
+    dates = pd.date_range("2020-01-02", periods=n_rows, freq="D")
+    truth = 200 + 30 * np.sin(np.arange(n_rows) / 5)
+    bands = {0.8: (truth - 2, truth + 2), 0.95: (truth - 5, truth + 5)}
+    fig = plot_holdout(
+        pd.Series(truth), truth, truth, dates.to_numpy(), target="sales", name="LSTMRegressor",
+        title="t", intervals=bands,
+    )  # fmt: skip
+    labels = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert "95% interval (coverage 1.00)" in labels
+    assert "80% interval (coverage 1.00)" in labels
+    assert [len(ax.collections) for ax in fig.axes] == [2, 2]
+    zoomed = fig.axes[1].collections[0].get_paths()[0].vertices
+    assert zoomed[:, 1].max() == pytest.approx(truth[-RECENT:].max() + 5)
+
+
+def test_compare_scores_intervals(csv_path, tmp_path, capsys):
+    forecasts_path, plot = tmp_path / "forecasts.csv", tmp_path / "comparison.png"
+    status, out, err = run(
+        capsys, "compare", csv_path, "--target", "Close", *TINY, "--cv", "2",
+        "--models", "persistence", "gru", "--interval", "0.8", "0.95",
+        "--predictions", forecasts_path, "--plot", plot,
+    )  # fmt: skip
+    assert status == 0, err
+    header = out.splitlines()[1].split()
+    assert header.count("coverage") == 2
+    assert "80%" in header
+    assert "95%" in header
+    assert "interval score: its width plus 2 / (1 - level)" in out
+    forecasts = pd.read_csv(forecasts_path)
+    for name in ("persistence", "gru"):
+        lower, upper = forecasts[f"{name}_lower_95"], forecasts[f"{name}_upper_95"]
+        assert (lower <= forecasts[f"{name}_lower_80"]).all()
+        assert (forecasts[f"{name}_upper_80"] <= upper).all()
+    assert (forecasts["gru_lower_80"] <= forecasts["gru"]).all()
+    assert (forecasts["gru"] <= forecasts["gru_upper_80"]).all()
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_trains_quantile_networks_for_intervals(prices):
+    args = parse("--models", "persistence", "gru", "--cv", "2", "--interval", "0.9")
+    result = compare(prices, list(prices.columns), args, "prices")
+    gru = result.searches["gru"].best_estimator_[-1]
+    assert gru.loss == "quantile"
+    assert gru.quantiles_ == (0.05, 0.5, 0.95)
+    assert {"coverage 90%", "interval score 90%"} <= set(result.table.columns)
+
+
 def _mae(cycle):
     return float(np.mean(np.abs(cycle[1:] - cycle[:-1])))
 

@@ -56,7 +56,7 @@ def test_help_lists_every_option(capsys):
         "--target", "--out", "--features", "--window", "--horizon", "--cell", "--hidden-size",
         "--num-layers", "--bidirectional", "--nonlinearity", "--epochs", "--lr", "--optimizer",
         "--test-size", "--seed", "--quiet", "--device", "--sep", "--decimal", "--date-format",
-        "--dayfirst", "--missing",
+        "--dayfirst", "--missing", "--interval",
     ]:  # fmt: skip
         assert option in out
     _, out, _ = run(capsys, "compare", "--help")
@@ -104,6 +104,8 @@ def test_console_script_is_declared():
         ("train d.csv --target Close --out m --window 0", "--window: must be an integer >= 1"),
         ("train d.csv --target Close --out m --epochs many", "--epochs: must be an integer"),
         ("train d.csv --target Close --out m --test-size 1.5", "--test-size: must be between"),
+        ("predict d.csv --model m --out p --interval 0.8 95", "--interval: must be between"),
+        ("compare d.csv --target Close --interval", "--interval: expected at least one"),
         ("train d.csv --target Close --out m --lr -1", "--lr: must be a positive number"),
         ("train d.csv --target Close --out m --cell transformer", "--cell: invalid choice"),
         ("train d.csv --out m", "the following arguments are required: --target"),

@@ -132,6 +132,49 @@ def test_arrays_and_a_named_reference():
     assert isinstance(result.searches["ridge"].cv, KFold)
 
 
+def test_intervals_of_quantile_networks_and_of_baselines():
+    """A quantile network gives its own bands; persistence gets the quantiles of its errors
+    on the training rows; both are scored beside the point forecast, per step."""
+    X, y = make_supervised(make_sine(240, random_state=0), target="value", horizon=2)
+    network = make_pipeline(
+        SlidingWindow(5), GRURegressor(loss="quantile", quantile=(0.1, 0.5, 0.9), **TINY)
+    )
+    result = compare_forecasters(
+        {"persistence": PersistenceRegressor(), "gru": network},
+        X, y, test_size=0.25, cv=2, intervals=[0.8],
+    )  # fmt: skip
+    table, forecasts = result.table, result.forecasts
+    assert list(table.columns) == [
+        "best params", "MAE", "RMSE", "MAE / persistence", "coverage 80%",
+        "interval score 80%", "epochs", "kept epoch", "fit s",
+    ]  # fmt: skip
+    assert "gru_lower_80_t+2" in forecasts
+    assert "persistence_upper_80_t+1" in forecasts
+    fitted = result.searches["gru"].best_estimator_
+    quantiles = fitted[-1].predict_quantiles(fitted[:-1].transform(X))[result.test_start :]
+    np.testing.assert_allclose(forecasts["gru_lower_80_t+2"], quantiles[:, 1, 0])
+    np.testing.assert_allclose(forecasts["gru_t+1"], quantiles[:, 0, 1])  # the median
+    # Persistence's offsets: the 10% and 90% quantiles of its errors on the training rows.
+    errors = y.iloc[: result.n_train, 0] - X["value"].iloc[: result.n_train]
+    offset = np.quantile(errors, 0.1)
+    np.testing.assert_allclose(
+        forecasts["persistence_lower_80_t+1"], forecasts["persistence_t+1"] + offset
+    )
+    for name in ("persistence", "gru"):
+        lower = forecasts[[f"{name}_lower_80_t+1", f"{name}_lower_80_t+2"]].to_numpy()
+        upper = forecasts[[f"{name}_upper_80_t+1", f"{name}_upper_80_t+2"]].to_numpy()
+        truth = forecasts[["truth_t+1", "truth_t+2"]].to_numpy()
+        inside = ((lower <= truth) & (truth <= upper)).mean()
+        assert table.loc[name, "coverage 80%"] == pytest.approx(inside)
+
+
+def test_intervals_a_quantile_network_cannot_give(sine):
+    X, y = sine
+    network = make_pipeline(SlidingWindow(5), GRURegressor(loss="quantile", **TINY))
+    with pytest.raises(ValueError, match=r"A 0\.8 interval needs the quantiles 0\.1 and 0\.9"):
+        compare_forecasters({"gru": network}, X, y, cv=2, intervals=[0.8])
+
+
 def test_the_stock_comparison_of_the_command_line_in_a_few_lines():
     """What ``skrnn compare`` prints, from Python: on prices, every forecaster that kept
     its starting point ties with persistence."""
@@ -169,6 +212,9 @@ def test_the_stock_comparison_of_the_command_line_in_a_few_lines():
         ({"cv": 1}, ValueError, "'cv' parameter"),
         ({"cv": None}, ValueError, "'cv' parameter"),  # KFold would train on the future
         ({"y": np.zeros(10)}, ValueError, "X has 239 rows but y has 10"),
+        ({"intervals": [0.8, 1.0]}, ValueError, "intervals must be levels strictly between"),
+        ({"intervals": ["80%"]}, ValueError, "intervals must be levels strictly between"),
+        ({"intervals": 1.5}, ValueError, "'intervals' parameter"),
     ],
 )
 def test_errors_name_what_is_wrong(kwargs, error, match, sine):

@@ -17,7 +17,21 @@ from skrnn.plotting import ForecastDisplay
 # in a few inches of width is one solid band.
 RECENT = 120
 
-_FORMATS = {"MAPE %": "{:.2f}", "MAE / persistence": "{:.3f}", "fit s": "{:.1f}"}
+_FORMATS = {
+    "MAPE %": "{:.2f}",
+    "MAE / persistence": "{:.3f}",
+    "fit s": "{:.1f}",
+    "coverage": "{:.3f}",
+}
+
+
+def _format(column, values):
+    """How a column's numbers are written: by name (coverage columns by prefix), else by
+    type."""
+    for name, fmt in _FORMATS.items():
+        if column == name or (name == "coverage" and str(column).startswith("coverage")):
+            return fmt
+    return "{:.4f}" if pd.api.types.is_float_dtype(values) else "{}"
 
 
 def format_table(table):
@@ -26,7 +40,7 @@ def format_table(table):
     for column in table.columns:
         values = table[column]
         numeric = pd.api.types.is_numeric_dtype(values)
-        fmt = _FORMATS.get(column, "{:.4f}" if pd.api.types.is_float_dtype(values) else "{}")
+        fmt = _format(column, values)
         cells = ["-" if pd.isna(value) else fmt.format(value) for value in values]
         width = max(len(str(column)), *map(len, cells))
         align = str.rjust if numeric else str.ljust
@@ -85,8 +99,9 @@ def _shrink_lines(ax, linewidth):
         line.set_linewidth(min(line.get_linewidth(), linewidth))
 
 
-def plot_holdout(y_test, y_pred, y_base, dates, *, target, name, title):
-    """Truth, forecast and persistence over the hold-out, one step ahead, dated by target.
+def plot_holdout(y_test, y_pred, y_base, dates, *, target, name, title, intervals=None):
+    """Truth, forecast and persistence over the hold-out, one step ahead, dated by target,
+    with the forecast's `intervals` (``{level: (lower, upper)}``) as bands.
 
     Returns the figure. A long hold-out gets two panels: all of it with thin lines (the
     legend's MAE is over all of it, as in the table), and its last :data:`RECENT` rows in
@@ -106,11 +121,16 @@ def plot_holdout(y_test, y_pred, y_base, dates, *, target, name, title):
         layout="constrained",
         height_ratios=[1, 1] if long else None,
     )
+    bands = {
+        level: tuple(_first_output(bound).to_numpy() for bound in bounds)
+        for level, bounds in (intervals or {}).items()
+    }
     display = ForecastDisplay.from_predictions(
         pd.Series(truth.to_numpy(), index=index, name=target),
         pred,
         baseline=base,
         name=name,
+        intervals=bands or None,
         ax=axes[0, 0],
     )
     _legend_below(fig, display.ax_)  # before thinning the lines: the legend keeps them thick
@@ -128,6 +148,15 @@ def plot_holdout(y_test, y_pred, y_base, dates, *, target, name, title):
                 color=line.get_color(),
                 linestyle=line.get_linestyle(),
                 linewidth=1.5 if key == "true" else 1.2,
+            )
+        for level, band in display.bands_.items():
+            lower, upper = bands[level]
+            zoom.fill_between(
+                index[recent],
+                lower[recent],
+                upper[recent],
+                color=band.get_facecolor()[0],
+                linewidth=0,
             )
         zoom.set_title(f"its last {RECENT} rows (shaded above)", fontsize="medium")
         zoom.set_ylabel(display.ax_.get_ylabel())
@@ -175,12 +204,16 @@ def best_label(keys, labels, mae, networks):
     return best, label
 
 
-def plot_comparison(table, forecasts, dates, *, target, horizon, networks, baselines):
+def plot_comparison(
+    table, forecasts, dates, *, target, horizon, networks, baselines, intervals=None
+):
     """The last hold-out rows (truth, persistence, ridge, best network) and every MAE.
 
     `table` is indexed by model key with a ``model`` column of labels; `forecasts` has a
-    column per key (``<key>_t+1`` for a multi-step forecast) and ``truth``; `dates` are the
-    target dates of its rows. Returns the figure.
+    column per key (``<key>_t+1`` for a multi-step forecast) and ``truth``, and with
+    `intervals` (levels) the bounds ``<key>_lower_<level in %>`` and ``_upper_``, drawn
+    as bands around the main model; `dates` are the target dates of its rows. Returns the
+    figure.
     """
     import matplotlib.pyplot as plt
 
@@ -200,11 +233,19 @@ def plot_comparison(table, forecasts, dates, *, target, horizon, networks, basel
     x = pd.DatetimeIndex(dates[-len(recent) :], name="target date")
     truth = pd.Series(recent[f"truth{step}"].to_numpy(), index=x, name=target)
     baseline = None if main_key == "persistence" else recent.get(f"persistence{step}")
+    bands = {
+        level: tuple(
+            recent[f"{main_key}_{side}_{100 * level:g}{step}"].to_numpy()
+            for side in ("lower", "upper")
+        )
+        for level in intervals or ()
+    }
     display = ForecastDisplay.from_predictions(
         truth,
         recent[f"{main_key}{step}"].to_numpy(),
         baseline=None if baseline is None else baseline.to_numpy(),
         name=main_label,
+        intervals=bands or None,
         ax=ax_series,
     )
     if "ridge" in labels and main_key != "ridge":

@@ -183,6 +183,16 @@ def _add_horizon(parser):
     )
 
 
+def _add_interval(parser, help):
+    parser.add_argument(
+        "--interval",
+        nargs="+",
+        type=_fraction,
+        metavar="LEVEL",
+        help=help + " (e.g. 0.8 0.95: the 80%% and 95%% intervals)",
+    )
+
+
 def build_parser():
     """The argument parser of the ``skrnn`` command (used by the docs and the tests).
 
@@ -257,6 +267,11 @@ def _add_train(commands):
         help="a plain network (skip=None, center=False) instead of one that corrects a "
         "linear forecast",
     )
+    _add_interval(
+        train,
+        "train a quantile network (loss='quantile') whose quantiles bound the central "
+        "prediction intervals at these levels, beside the median it forecasts",
+    )
     train.add_argument(
         "--epochs", type=_int_at_least(1), default=100, help="maximum epochs (default: 100)"
     )
@@ -288,6 +303,12 @@ def _add_evaluate(commands):
     _add_data_options(evaluate, target_required=False)
     evaluate.add_argument("--model", required=True, help="a model saved by 'skrnn train'")
     _add_split_options(evaluate, default=None)
+    _add_interval(
+        evaluate,
+        "also score the central prediction intervals at these levels (coverage, width, "
+        "interval score), the model's from a model trained with --interval, persistence's "
+        "from its errors on the training rows",
+    )
     evaluate.add_argument("--plot", metavar="PNG", help="save a plot of truth vs forecast")
     evaluate.set_defaults(handler=("evaluate", "run"))
 
@@ -305,6 +326,11 @@ def _add_predict(commands):
     _add_data_options(predict, target_required=False)
     predict.add_argument("--model", required=True, help="a model saved by 'skrnn train'")
     predict.add_argument("--out", required=True, help="CSV file to write ('-' for stdout)")
+    _add_interval(
+        predict,
+        "also write the bounds of the central prediction intervals at these levels, from a "
+        "model trained with --interval",
+    )
     predict.set_defaults(handler=("predict", "run"))
 
 
@@ -419,6 +445,12 @@ def _add_compare_options(parser):
     )
     parser.add_argument(
         "--cv", type=_int_at_least(2), default=3, help="TimeSeriesSplit folds (default: 3)"
+    )
+    _add_interval(
+        parser,
+        "also score central prediction intervals at these levels: the networks are trained "
+        "as quantile networks, persistence and ridge get the quantiles of their errors on "
+        "the training rows",
     )
     parser.add_argument(
         "--n-jobs", type=int, default=1, help="parallel fits of a grid search (default: 1)"

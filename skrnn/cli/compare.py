@@ -15,6 +15,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import RidgeCV
 
 from skrnn import PersistenceRegressor, compare_forecasters
+from skrnn._intervals import quantiles_for
 from skrnn.datasets import load_stock
 
 from ._data import check_rows, read_for, select_columns, supervised, target_dates
@@ -36,6 +37,11 @@ linear forecast (persistence, plus ridge corrections where they hold up), on the
 training rows, so the network is that forecast."""
 _PLAIN_NOTE = """\
 'LSTM, plain' is the network of the usual tutorials: skip=None, center=False."""
+_INTERVAL_NOTES = """\
+coverage: the share of hold-out values inside the interval (close to its level is right);
+interval score: its width plus 2 / (1 - level) times the miss (lower is better). The
+networks are quantile networks (their forecast is the median); persistence's and ridge's
+intervals are their forecast shifted by the quantiles of their errors on the training rows."""
 
 
 def run(args):
@@ -105,6 +111,8 @@ def candidates(args, target, features, columns):
             grid = {"window__window": windows}
         else:
             _, cell, params = NETWORKS[key]
+            if args.interval:
+                params = {**params, "loss": "quantile", "quantile": quantiles_for(args.interval)}
             net = network(
                 cell,
                 max_epochs=args.epochs,
@@ -141,6 +149,7 @@ def compare(frame, features, args, source):
             reference="persistence" if "persistence" in args.models else None,
             n_jobs=args.n_jobs,
             progress=False if args.quiet else None,
+            intervals=args.interval,
         )
     _summarise(caught)
     return result
@@ -180,6 +189,7 @@ def _run(frame, features, args, source, outputs):
             horizon=steps,
             networks=NETWORKS,
             baselines=BASELINES,
+            intervals=args.interval,
         )
         save_figure(fig, outputs["plot"])
     return result
@@ -217,3 +227,5 @@ def _print(table, args, source, n_train, n_test):
         print(_TABLE_NOTES)
     if "lstm-plain" in args.models:
         print(_PLAIN_NOTE)
+    if args.interval:
+        print(_INTERVAL_NOTES)

@@ -10,6 +10,12 @@ from sklearn.metrics import (
 )
 
 from skrnn import PersistenceRegressor
+from skrnn._intervals import (
+    error_intervals,
+    forecasts_quantiles,
+    interval_scores,
+    quantile_intervals,
+)
 
 from ._data import base_columns, read_for, supervised, target_dates
 from ._modelfile import load_model
@@ -22,6 +28,8 @@ def run(args):
         check_output(args.plot, "--plot")
         check_matplotlib("--plot")
     model, info, target, frame, features, covariates = model_and_data(args)
+    if args.interval:
+        check_quantiles(model, args.model)
     test_size = args.test_size or info["test_size"] or 0.3
     horizon = info["horizon"]
     X, y, n_train, test_start = supervised(frame, target, horizon, test_size, args.data, covariates)
@@ -29,7 +37,7 @@ def run(args):
     # training rows instead of being padded: that is the history a forecaster would have.
     y_pred = model.predict(X[features])[test_start:]
     y_test = y.iloc[test_start:]
-    y_base = _persistence(X, y, target, n_train, test_start)
+    y_fitted, y_base_fitted, y_base = _persistence(X, y, target, n_train, test_start)
     name = model_name(model)
     table = pd.DataFrame(
         [_metrics(y_test, y_pred), _metrics(y_test, y_base)], index=[name, "Persistence"]
@@ -41,6 +49,13 @@ def run(args):
         f"ahead, made from {date_text(y_test.index[0])} to {date_text(y_test.index[-1])}."
     )
     print(format_table(table.rename_axis("model").reset_index()))
+    bands = None
+    if args.interval:
+        bands = {
+            name: _holdout_bands(model, X[features], args, test_start),
+            "Persistence": error_intervals(y_fitted, y_base_fitted, y_base, args.interval),
+        }
+        _print_intervals(bands, y_test)
     if args.plot:
         dates, _ = target_dates(frame.index, 1)
         dates = dates[test_start : len(X), 0]
@@ -53,6 +68,7 @@ def run(args):
             target=target,
             name=name,
             title=f"{target}, 1 step ahead{step}: hold-out of {Path(args.data).name}",
+            intervals=None if bands is None else bands[name],
         )
         save_figure(fig, args.plot)
         print(f"Saved the plot to {args.plot}.")
@@ -85,6 +101,48 @@ def model_and_data(args):
     return model, info, target, frame, list(features), found["covariates"]
 
 
+def check_quantiles(model, path):
+    """A model that forecasts quantiles, or a ValueError saying how to train one."""
+    if not forecasts_quantiles(model):
+        raise ValueError(
+            f"--interval needs a model trained with --interval (a quantile network); --model "
+            f"{path} forecasts no quantiles. Train one with, e.g., 'skrnn train DATA --target "
+            f"COLUMN --interval 0.8 0.95 --out MODEL'."
+        )
+
+
+def model_intervals(model, X, levels, path):
+    """``{level: (lower, upper)}`` of a saved quantile model's forecasts from `X`."""
+    check_quantiles(model, path)
+    try:
+        return quantile_intervals(model, X, levels)
+    except ValueError as exc:
+        raise ValueError(f"--interval: --model {path}: {exc}") from None
+
+
+def _holdout_bands(model, X, args, test_start):
+    bands = model_intervals(model, X, args.interval, args.model)
+    return {
+        level: (lower[test_start:], upper[test_start:]) for level, (lower, upper) in bands.items()
+    }
+
+
+def _print_intervals(bands, y_test):
+    """Coverage, width and interval score of each model's intervals on the hold-out."""
+    rows = []
+    for name, intervals in bands.items():
+        for level, (lower, upper) in intervals.items():
+            scores = interval_scores(y_test, lower, upper, level)
+            rows.append({"model": name, "interval": f"{100 * level:g}%", **scores})
+    print(
+        "Prediction intervals on the hold-out: coverage is the share of values inside (close "
+        "to the level is right); the interval score is the width plus 2 / (1 - level) times "
+        "the miss (lower is better). Persistence's are its forecast shifted by the quantiles "
+        "of its errors on the training rows."
+    )
+    print(format_table(pd.DataFrame(rows)))
+
+
 def model_name(model):
     final = model[-1] if hasattr(model, "steps") else model
     return type(final).__name__
@@ -100,6 +158,8 @@ def _metrics(y_true, y_pred):
 
 
 def _persistence(X, y, target, n_train, test_start):
-    """Persistence forecasts of the hold-out rows, fitted (mapped) on the training rows."""
-    persistence = PersistenceRegressor().fit(X[[target]].iloc[:n_train], y.iloc[:n_train])
-    return persistence.predict(X[[target]].iloc[test_start:])
+    """Persistence fitted (mapped) on the training rows: their targets and forecasts, and
+    the forecasts of the hold-out rows."""
+    X_train, y_train = X[[target]].iloc[:n_train], y.iloc[:n_train]
+    persistence = PersistenceRegressor().fit(X_train, y_train)
+    return y_train, persistence.predict(X_train), persistence.predict(X[[target]].iloc[test_start:])

@@ -14,13 +14,15 @@ from skrnn import make_supervised
 from ._data import target_dates
 from ._output import check_output
 from ._text import date_text
-from .evaluate import model_and_data
+from .evaluate import check_quantiles, model_and_data, model_intervals
 
 
 def run(args):
     if args.out != "-":
         check_output(args.out, "--out")
     model, info, target, frame, features, covariates = model_and_data(args)
+    if args.interval:
+        check_quantiles(model, args.model)
     rows = frame
     if covariates:  # inputs known only where the covariates' future values are
         rows, _ = make_supervised(frame, target, info["horizon"], future=covariates)
@@ -36,15 +38,25 @@ def run(args):
             f"{target}_forecast": y_pred.ravel(),
         }
     )
+    if args.interval:
+        bands = model_intervals(model, rows[features], args.interval, args.model)
+        for level, (lower, upper) in bands.items():
+            predictions[f"{target}_lower_{100 * level:g}"] = np.ravel(lower)
+            predictions[f"{target}_upper_{100 * level:g}"] = np.ravel(upper)
     if args.out == "-":
         predictions.to_csv(sys.stdout, index=False)
         return 0
     predictions.to_csv(args.out, index=False)
     ahead = "1 step" if steps == 1 else f"1 to {steps} steps"
+    bounds = ""
+    if args.interval:
+        levels = " and ".join(f"{100 * level:g}%" for level in args.interval)
+        bounds = f", and the lower and upper bounds of its {levels} intervals"
     described = (
         f"Wrote {len(predictions)} forecasts of {target} to {args.out}, {ahead} ahead of each "
         f"of the {len(rows)} rows. Each line has the forecast's origin (the date it was made "
-        f"from, with the rows up to it), its step and its target_date (the date it forecasts)."
+        f"from, with the rows up to it), its step and its target_date (the date it "
+        f"forecasts){bounds}."
     )
     if covariates:
         print(

@@ -3,6 +3,8 @@
 import shlex
 import time
 
+from skrnn._intervals import quantiles_for
+
 from ._data import check_rows, read_for, supervised
 from ._modelfile import save_model
 from ._models import network, pipeline, progress_callbacks, torch_threads
@@ -41,6 +43,8 @@ def run(args):
         params["nonlinearity"] = args.nonlinearity
     if args.plain:
         params.update(skip=None, center=False)
+    if args.interval:
+        params.update(loss="quantile", quantile=quantiles_for(args.interval))
     net = network(args.cell, **params)
     model = pipeline(net, args.window)
     start = time.perf_counter()
@@ -66,6 +70,8 @@ def run(args):
         if args.test_size != 0.3:
             later += f" --test-size {args.test_size}"
     later += _csv_options(args)
+    if args.interval:
+        later += " --interval " + " ".join(f"{level:g}" for level in args.interval)
 
     index = X.index
     print(
@@ -73,6 +79,12 @@ def run(args):
         f"({date_text(index[0])} to {date_text(index[n_train - 1])}) in {seconds:.1f} s: "
         f"{net.n_iter_} epochs, kept {_kept(net.best_epoch_)}."
     )
+    if args.interval:
+        print(
+            f"It forecasts the quantiles {', '.join(f'{q:g}' for q in net.quantiles_)} of "
+            f"{args.target} (its forecast is the median): the central intervals at "
+            f"{', '.join(f'{level:g}' for level in args.interval)}."
+        )
     print(f"Saved the model to {args.out}.")
     print(
         f"Score it on the hold-out (the last {len(X) - test_start} rows): "

@@ -1,0 +1,119 @@
+"""Central prediction intervals: from a quantile network, or from a model's past errors.
+
+A central interval at level ``l`` (0.8: "80% interval") lies between the quantiles
+``(1 - l) / 2`` and ``(1 + l) / 2`` of the forecast. A quantile network (``loss="quantile"``)
+forecasts them; any other model gets the band its errors on the rows it was fitted on
+would have given (:func:`error_intervals`), the usual naive interval of a baseline.
+Used by :func:`~skrnn.compare_forecasters`, the command line and the plots.
+"""
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+__all__ = [
+    "error_intervals",
+    "forecasts_quantiles",
+    "interval_scores",
+    "quantile_intervals",
+    "quantiles_for",
+]
+
+
+def quantiles_for(levels):
+    """The quantiles a network must forecast for central intervals at `levels`, with the
+    median: ``(0.025, 0.1, 0.5, 0.9, 0.975)`` for 0.8 and 0.95."""
+    bounds = {0.5}
+    for level in levels:
+        bounds |= {round((1 - level) / 2, 10), round((1 + level) / 2, 10)}
+    return tuple(sorted(bounds))
+
+
+def _final(estimator):
+    estimator = getattr(estimator, "best_estimator_", estimator)  # a fitted search
+    return estimator, estimator[-1] if isinstance(estimator, Pipeline) else estimator
+
+
+def forecasts_quantiles(estimator):
+    """Whether a fitted estimator (or the last step of a Pipeline or search) is a quantile
+    regressor: ``quantiles_`` set and ``predict_quantiles``."""
+    _, final = _final(estimator)
+    return getattr(final, "quantiles_", None) is not None and hasattr(final, "predict_quantiles")
+
+
+def quantile_intervals(estimator, X, levels):
+    """``{level: (lower, upper)}`` from a fitted quantile regressor's ``predict_quantiles``.
+
+    `estimator` may be a Pipeline ending in the regressor, or a fitted search. `levels`
+    ``"auto"`` gives every central interval the quantiles bound. Bounds have the shape of
+    the regressor's ``predict``.
+    """
+    estimator, final = _final(estimator)
+    if not forecasts_quantiles(estimator):
+        raise ValueError(
+            f"intervals={levels!r} needs a quantile regressor "
+            f"(loss='quantile'), or a Pipeline ending in one; {type(final).__name__} "
+            "forecasts no quantiles."
+        )
+    quantiles = np.asarray(final.quantiles_)
+
+    def position(q):
+        found = np.flatnonzero(np.isclose(quantiles, q))
+        return int(found[0]) if len(found) else None
+
+    if isinstance(levels, str) and levels == "auto":
+        levels = [
+            round(1 - 2 * q, 10) for q in quantiles if q < 0.5 and position(1 - q) is not None
+        ]
+    pairs = {}
+    for level in levels:
+        low, high = position((1 - level) / 2), position((1 + level) / 2)
+        if low is None or high is None:
+            raise ValueError(
+                f"A {level:g} interval needs the quantiles {(1 - level) / 2:g} and "
+                f"{(1 + level) / 2:g}; the estimator forecasts {quantiles.tolist()}."
+            )
+        pairs[float(level)] = (low, high)
+    if not pairs:
+        return {}
+    Xt = estimator[:-1].transform(X) if isinstance(estimator, Pipeline) else X
+    values = final.predict_quantiles(Xt)
+    return {level: (values[..., low], values[..., high]) for level, (low, high) in pairs.items()}
+
+
+def error_intervals(y_fitted, y_pred_fitted, y_pred, levels):
+    """``{level: (lower, upper)}``: `y_pred` shifted by the quantiles of past errors.
+
+    The errors ``y_fitted - y_pred_fitted`` of a model on rows it was fitted on (each
+    output, a forecast step, on its own; NaN rows ignored) give the band's offsets: the
+    interval a model's residuals promise. Honest for a baseline with little or nothing
+    fitted (persistence, a linear model on a few lags); optimistic for a flexible model,
+    whose errors on its own training rows are smaller than on new ones.
+    """
+    y_pred = np.asarray(y_pred, dtype=float)
+    errors = np.asarray(y_fitted, dtype=float) - np.asarray(y_pred_fitted, dtype=float)
+    errors = errors.reshape(len(errors), -1)
+    bands = {}
+    for level in levels:
+        low, high = np.nanquantile(errors, [(1 - level) / 2, (1 + level) / 2], axis=0)
+        shape = (1,) * (y_pred.ndim - 1) + (-1,) if y_pred.ndim > 1 else ()
+        bands[float(level)] = (y_pred + low.reshape(shape), y_pred + high.reshape(shape))
+    return bands
+
+
+def interval_scores(y_true, lower, upper, level):
+    """Coverage, mean width and mean interval score of a central interval at `level`.
+
+    The interval score (Gneiting and Raftery 2007; the M4 competition's, before scaling)
+    is the width plus ``2 / (1 - level)`` times how far each value falls outside: lower is
+    better, and a band cannot win by being narrow and missing.
+    """
+    y_true = np.asarray(y_true, dtype=float).reshape(np.shape(lower))
+    lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+    below, above = np.maximum(lower - y_true, 0), np.maximum(y_true - upper, 0)
+    width = upper - lower
+    score = width + 2 / (1 - level) * (below + above)
+    return {
+        "coverage": float(np.mean((below == 0) & (above == 0))),
+        "width": float(np.mean(width)),
+        "interval score": float(np.mean(score)),
+    }
