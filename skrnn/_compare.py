@@ -7,6 +7,7 @@ scikit-learn's :func:`~sklearn.model_selection.cross_validate`: estimators and d
 dict-like result out.
 """
 
+import math
 import time
 from numbers import Integral, Real
 
@@ -21,6 +22,7 @@ from tqdm import tqdm
 
 from ._baseline import PersistenceRegressor
 from ._intervals import error_intervals, forecasts_quantiles, interval_scores, quantile_intervals
+from ._split import PanelTimeSeriesSplit
 
 __all__ = ["compare_forecasters"]
 
@@ -42,6 +44,7 @@ TRUTH = "truth"  # the column of the true values in the forecasts
         "n_jobs": [Integral, None],
         "progress": ["boolean", None],
         "intervals": [Interval(Real, 0, 1, closed="neither"), "array-like", None],
+        "group": [str, Integral, None],
     },
     prefer_skip_nested_validation=False,  # the estimators' own parameters are checked too
 )
@@ -57,6 +60,7 @@ def compare_forecasters(
     n_jobs=None,
     progress=False,
     intervals=None,
+    group=None,
 ):
     """Tune, refit and score several forecasters on the same chronological hold-out.
 
@@ -84,13 +88,17 @@ def compare_forecasters(
     test_size : float or int, default=0.3
         The hold-out: the last fraction of the rows (rounded up, as
         :func:`~sklearn.model_selection.train_test_split` does with ``shuffle=False``), or
-        their number. With a multi-step `y`, the ``horizon - 1`` rows before the hold-out
-        are not trained on: their targets lie in the hold-out period.
+        their number; with `group`, of each series. With a multi-step `y`, the
+        ``horizon - 1`` rows before the hold-out are not trained on: their targets lie in
+        the hold-out period. ``group=..., test_size=1`` with a ``horizon``-step `y` is the
+        forecasting competitions' protocol: one forecast of the last ``horizon`` values of
+        every series, from its last training value.
 
     cv : int or cross-validation splitter, default=3
         The folds of the training rows the search scores on. An int is the number of
-        folds of a :class:`~sklearn.model_selection.TimeSeriesSplit` with a ``gap`` of
-        ``horizon - 1``; never pass a splitter that shuffles a time series.
+        folds of a :class:`~sklearn.model_selection.TimeSeriesSplit` (with `group`, a
+        :class:`~skrnn.PanelTimeSeriesSplit`) with a ``gap`` of ``horizon - 1``; never
+        pass a splitter that shuffles a time series.
 
     scoring : str or callable, default="neg_mean_absolute_error"
         What the searches maximise, as for GridSearchCV. The results table reports MAE
@@ -108,6 +116,12 @@ def compare_forecasters(
     progress : bool or None, default=False
         Show a progress bar over the estimators; None shows it on a terminal only.
 
+    group : str, default=None
+        The column of `X` with the series ids of a long frame of many series (as
+        :func:`~skrnn.make_supervised` and :class:`~skrnn.SlidingWindow` take it): every
+        series is split in time on its own, and the table adds the M3 competition's
+        ``sMAPE``, which does not let the largest series dominate.
+
     intervals : float or sequence of float, default=None
         Levels of central prediction intervals to score as well, e.g. ``[0.8, 0.95]``.
         A quantile regressor (``loss="quantile"``, or a Pipeline ending in one) gives its
@@ -123,10 +137,10 @@ def compare_forecasters(
 
         ``table`` : DataFrame
             One row per estimator, indexed by name: ``best params`` (a dict), ``MAE``,
-            ``RMSE``, ``MAE / <reference>``, with `intervals` the ``coverage <level>``
-            and ``interval score <level>`` of each (level in percent: ``coverage 80%``;
-            the score is the width plus ``2 / (1 - level)`` times the miss, lower is
-            better), ``epochs`` (the epochs of a network's final
+            ``RMSE``, ``sMAPE`` (with `group`), ``MAE / <reference>``; with `intervals`,
+            the ``coverage <level>`` and ``interval score <level>`` of each (level in
+            percent: ``coverage 80%``; the score is the width plus ``2 / (1 - level)``
+            times the miss, lower is better); ``epochs`` (the epochs of a network's final
             fit), ``kept epoch`` (whose weights the network kept; 0 for its starting
             point) and ``fit s`` (seconds for the search, refit included).
 
@@ -135,8 +149,9 @@ def compare_forecasters(
             every estimator's forecast (a column per name); for a multi-step `y`, one
             column per step, suffixed ``_t+1`` .. ``_t+horizon``. Row ``t`` holds the
             forecast made at row ``t`` of the target at the following step(s). With
-            `intervals`, each estimator's bounds follow its forecast, as
-            ``<name>_lower_<level>`` and ``<name>_upper_<level>`` (``ridge_lower_80``).
+            `group`, the series id comes first; with `intervals`, each estimator's bounds
+            follow its forecast, as ``<name>_lower_<level>`` and ``<name>_upper_<level>``
+            (``ridge_lower_80``).
 
         ``searches`` : dict of str to GridSearchCV
             The fitted searches; ``best_estimator_`` is the refitted model.
@@ -144,8 +159,11 @@ def compare_forecasters(
         ``n_train`` : int
             The number of rows trained on.
 
-        ``test_start`` : int
-            The position of the first hold-out row.
+        ``test_start`` : int or None
+            The position of the first hold-out row (None with `group`).
+
+        ``test_rows`` : ndarray of int
+            The positions of the hold-out rows in `X`.
 
     Raises
     ------
@@ -209,12 +227,19 @@ def compare_forecasters(
         )
     y_2d = np.asarray(y).reshape(n_samples, -1)
     horizon = y_2d.shape[1]
-    n_train, test_start = _holdout(n_samples, test_size, horizon)
-    if isinstance(cv, Integral):
-        cv = TimeSeriesSplit(n_splits=cv, gap=horizon - 1)
+    if group is None:
+        n_train, test_start = _holdout(n_samples, test_size, horizon)
+        train, test = np.arange(n_train), np.arange(test_start, n_samples)
+        if isinstance(cv, Integral):
+            cv = TimeSeriesSplit(n_splits=cv, gap=horizon - 1)
+    else:
+        train, test = _panel_holdout(X, group, test_size, horizon)
+        test_start = None
+        if isinstance(cv, Integral):
+            cv = PanelTimeSeriesSplit(n_splits=cv, gap=horizon - 1, group=group)
 
-    X_train, y_train = _rows(X, slice(0, n_train)), _rows(y, slice(0, n_train))
-    y_test = y_2d[test_start:]
+    X_train, y_train = _rows(X, train), _rows(y, train)
+    y_test = y_2d[test]
     rows, predictions, searches = [], {TRUTH: y_test}, {}
     bar = tqdm(candidates.items(), desc="compare", unit="model", disable=_disable(progress))
     for name, (estimator, grid) in bar:
@@ -226,7 +251,7 @@ def compare_forecasters(
         search.fit(X_train, y_train)
         seconds = time.perf_counter() - start
         y_all = np.asarray(search.predict(X)).reshape(n_samples, -1)
-        y_pred = y_all[test_start:]
+        y_pred = y_all[test]
         final = _final_step(search.best_estimator_)
         row = {
             "model": name,
@@ -234,9 +259,11 @@ def compare_forecasters(
             "MAE": mean_absolute_error(y_test, y_pred),
             "RMSE": root_mean_squared_error(y_test, y_pred),
         }
+        if group is not None:
+            row["sMAPE"] = smape(y_test, y_pred)
         predictions[name] = y_pred
         if levels:
-            bands = _intervals(search, X, y_2d, y_all, n_train, test_start, levels)
+            bands = _intervals(search, X, y_2d, y_all, train, test, levels)
             for level, (lower, upper) in bands.items():
                 scores = interval_scores(y_test, lower, upper, level)
                 row[f"coverage {_percent(level)}%"] = scores["coverage"]
@@ -256,16 +283,24 @@ def compare_forecasters(
 
     table = pd.DataFrame(rows).set_index("model")
     if reference is not None:
-        table.insert(3, f"MAE / {reference}", table["MAE"] / table.loc[reference, "MAE"])
+        at = 4 if group is not None else 3
+        table.insert(at, f"MAE / {reference}", table["MAE"] / table.loc[reference, "MAE"])
     for column in ("epochs", "kept epoch"):
         table[column] = table[column].astype("Int64")
-    index = y.index[test_start:] if isinstance(y, (pd.Series, pd.DataFrame)) else None
+    if isinstance(y, (pd.Series, pd.DataFrame)):
+        index = y.index[test]
+    else:
+        index = pd.RangeIndex(test_start, n_samples) if group is None else pd.Index(test)
+    forecasts = _forecast_frame(predictions, horizon, index)
+    if group is not None:
+        forecasts.insert(0, group, np.asarray(_rows(X, test)[group]))
     return Bunch(
         table=table,
-        forecasts=_forecast_frame(predictions, horizon, index, test_start),
+        forecasts=forecasts,
         searches=searches,
-        n_train=n_train,
+        n_train=len(train),
         test_start=test_start,
+        test_rows=test,
     )
 
 
@@ -325,15 +360,15 @@ def _percent(level):
     return f"{100 * level:g}"
 
 
-def _intervals(search, X, y_2d, y_all, n_train, test_start, levels):
+def _intervals(search, X, y_2d, y_all, train, test, levels):
     """``{level: (lower, upper)}`` of the hold-out rows, each of shape (n_test, horizon)."""
     if forecasts_quantiles(search):
         n_samples = len(y_all)
         return {
-            level: tuple(np.reshape(bound, (n_samples, -1))[test_start:] for bound in bounds)
+            level: tuple(np.reshape(bound, (n_samples, -1))[test] for bound in bounds)
             for level, bounds in quantile_intervals(search, X, levels).items()
         }
-    return error_intervals(y_2d[:n_train], y_all[:n_train], y_all[test_start:], levels)
+    return error_intervals(y_2d[train], y_all[train], y_all[test], levels)
 
 
 def _final_step(estimator):
@@ -348,6 +383,36 @@ def _rows(data, rows):
     if isinstance(data, (pd.Series, pd.DataFrame)):
         return data.iloc[rows]
     return np.asarray(data)[rows]
+
+
+def _panel_holdout(X, group, test_size, horizon):
+    """Training and hold-out row positions of a long frame: the last `test_size` rows of
+    every series (a fraction: of its rows, rounded up) held out, and the ``horizon - 1``
+    rows before them left out of training (their targets lie in the hold-out)."""
+    if not hasattr(X, "columns"):
+        raise TypeError(
+            f"group={group!r} names a column of X: pass X as a DataFrame with that column."
+        )
+    if group not in X.columns:
+        raise ValueError(f"group={group!r} is not a column of X; columns are {list(X.columns)}.")
+    codes, names = pd.factorize(pd.Series(np.asarray(X[group])), sort=False)
+    if (codes < 0).any():
+        raise ValueError(f"The group column {group!r} has missing values: every row needs one.")
+    order = np.argsort(codes, kind="stable")
+    starts = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1]])
+    train, test = [], []
+    for code, rows in enumerate(np.split(order, starts[1:])):
+        n_test = test_size if isinstance(test_size, Integral) else math.ceil(test_size * len(rows))
+        n_train = len(rows) - n_test - (horizon - 1)
+        if n_train < 1:
+            raise ValueError(
+                f"Series {names[code]!r} has {len(rows)} rows: too few to hold out "
+                f"test_size={test_size} of them and train on the rest"
+                + ("." if horizon == 1 else f" (less {horizon - 1} for a {horizon}-step y).")
+            )
+        train.append(rows[:n_train])
+        test.append(rows[len(rows) - n_test :])
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
 
 def _holdout(n_samples, test_size, horizon):
@@ -369,15 +434,23 @@ def _holdout(n_samples, test_size, horizon):
     return n_train, test_start
 
 
+def smape(y_true, y_pred):
+    """The M3 competition's symmetric MAPE, in percent: ``200 |y - f| / (|y| + |f|)``,
+    averaged over every value (0 where both are 0)."""
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    denominator = np.abs(y_true) + np.abs(y_pred)
+    ratio = np.divide(
+        np.abs(y_true - y_pred), denominator, out=np.zeros_like(y_true), where=denominator > 0
+    )
+    return float(200 * ratio.mean())
+
+
 def _disable(progress):
     """tqdm's ``disable``: None lets tqdm hide the bar when the output is not a terminal."""
     return None if progress is None else not progress
 
 
-def _forecast_frame(predictions, horizon, index, test_start):
-    n_rows = len(predictions[TRUTH])
-    if index is None:
-        index = pd.RangeIndex(test_start, test_start + n_rows)
+def _forecast_frame(predictions, horizon, index):
     columns = {}
     for name, values in predictions.items():
         for step in range(horizon):

@@ -319,3 +319,98 @@ def test_the_warnings_of_many_fits_are_summarised():
         (UserWarning, "fit 0 kept its start (2 more UserWarning from the other fits.)"),
         (RuntimeWarning, "diverged"),
     ]
+
+
+# -- many series (--group) --------------------------------------------------------------------
+PANEL_LENGTHS = {"S0": 40, "S1": 52, "S2": 46, "S3": 61}
+
+
+@pytest.fixture(scope="module")
+def panel_csv(tmp_path_factory):
+    """Monthly series of different lengths, levels and start dates, rows shuffled."""
+    rng = np.random.default_rng(0)
+    frames = []
+    for k, (name, n) in enumerate(PANEL_LENGTHS.items()):
+        dates = pd.date_range("2015-01-31", periods=n, freq="ME") + pd.offsets.MonthEnd(k)
+        level = 10.0 ** (k + 1)
+        values = level * (3 + np.sin(2 * np.pi * np.arange(n) / 12) + 0.1 * rng.normal(size=n))
+        frames.append(pd.DataFrame({"Date": dates, "store": name, "sales": values}))
+    panel = pd.concat(frames, ignore_index=True)
+    path = tmp_path_factory.mktemp("panel") / "panel.csv"
+    panel.sample(frac=1, random_state=0).to_csv(path, index=False)
+    return path, panel
+
+
+def test_compare_many_series_holds_out_the_last_values_of_each(panel_csv, tmp_path, capsys):
+    path, panel = panel_csv
+    forecasts_path, plot = tmp_path / "forecasts.csv", tmp_path / "panel.png"
+    status, out, err = run(
+        capsys, "compare", path, "--target", "sales", "--group", "store", "--horizon", "3",
+        "--models", "persistence", "gru", *TINY, "--cv", "2",
+        "--predictions", forecasts_path, "--plot", plot,
+    )  # fmt: skip
+    assert status == 0, err
+    assert "sales of 4 series (--group store), 3 steps ahead" in out
+    assert "scored on the last 3 values of each" in out
+    assert out.splitlines()[1].split()[:6] == ["model", "best", "params", "MAE", "RMSE", "sMAPE"]
+    written = pd.read_csv(forecasts_path, parse_dates=["origin", "target_date"])
+    assert list(written.columns) == [
+        "store", "origin", "step", "target_date", "truth", "persistence", "gru",
+    ]  # fmt: skip
+    assert len(written) == 3 * len(PANEL_LENGTHS)
+    for name, rows in written.groupby("store"):
+        series = panel[panel["store"] == name]
+        # One origin, the last training value; its forecasts are of the last 3 values.
+        assert (rows["origin"] == series["Date"].iloc[-4]).all()
+        np.testing.assert_array_equal(rows["target_date"], series["Date"].iloc[-3:])
+        np.testing.assert_allclose(rows["truth"], series["sales"].iloc[-3:])
+        np.testing.assert_allclose(rows["persistence"], series["sales"].iloc[-4])
+    # The table's sMAPE is that of the saved forecasts.
+    smape = 200 * np.mean(
+        np.abs(written["truth"] - written["persistence"])
+        / (written["truth"].abs() + written["persistence"].abs())
+    )
+    persistence_row = next(line for line in out.splitlines() if line.startswith("Persistence"))
+    assert float(persistence_row.split()[4]) == pytest.approx(smape, abs=0.005)
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_many_series_trains_one_network_on_all(panel_csv):
+    path, panel = panel_csv
+    frame = panel.set_index("Date")
+    args = build_parser().parse_args(
+        ["compare", str(path), "--target", "sales", "--group", "store", "--horizon", "2",
+         "--models", "persistence", "lstm", *TINY, "--cv", "2"]
+    )  # fmt: skip
+    result = compare(frame, ["sales"], args, "panel")
+    model = result.searches["lstm"].best_estimator_
+    assert [name for name, _ in model.steps] == ["window", "model"]  # no global scaler
+    assert model["window"].group == "store"
+    # Trained on every series, less its last 2 values (the hold-out) and a gap of 1 row.
+    assert result.n_train == sum(n - 2 - 1 - 1 for n in PANEL_LENGTHS.values())
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--models", "ridge"], "--models ridge: with --group"),
+        (["--horizon", "20"], "series of {path} are too short to hold out its last --horizon 20"),
+        (["--group", "region"], "--group 'region' is not a column"),
+        (["--target", "store"], "--target 'store' is the --group column"),
+    ],
+)
+def test_compare_many_series_errors(extra, fragment, panel_csv, capsys):
+    path, _ = panel_csv
+    argv = ["compare", path, "--target", "sales", "--group", "store", *TINY, *extra]
+    status, _, err = run(capsys, *argv)
+    assert status == 1
+    assert "Traceback" not in err
+    assert fragment.format(path=path) in err, err
+
+
+def test_a_file_of_many_series_without_group_names_the_option(panel_csv, capsys):
+    path, _ = panel_csv
+    status, _, err = run(capsys, "compare", path, "--target", "sales", *TINY)
+    assert status == 1
+    assert "repeated dates" in err
+    assert "needs --group COLUMN" in err

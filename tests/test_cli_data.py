@@ -260,3 +260,25 @@ def test_future_dates_follow_the_frequency(index, expected, says):
     assert list(pd.DatetimeIndex(dates[-1])) == list(pd.DatetimeIndex(expected))
     assert says in frequency
     assert says in infer_offset(index)[1]
+
+
+def test_a_file_of_many_series_is_sorted_by_series_then_date(tmp_path):
+    from skrnn.cli._data import handle_missing, read_csv
+
+    path = tmp_path / "panel.csv"
+    path.write_text(
+        "Date,id,y\n2020-02-01,b,5\n2020-01-01,b,4\n2020-02-01,a,2\n2020-01-01,a,1\n"
+        "2020-03-01,a,\n2020-03-01,b,6\n"
+    )
+    frame = read_csv(path, group="id")
+    assert list(frame["id"]) == ["a", "a", "a", "b", "b", "b"]
+    assert list(frame.index.month) == [1, 2, 3, 1, 2, 3]
+    # Forward filling stays within a series: a's gap takes a's last value, not b's.
+    filled = handle_missing(frame, ["y"], "ffill", "panel.csv", group="id")
+    assert list(filled["y"]) == [1, 2, 2, 4, 5, 6]
+    path.write_text("Date,id,y\n2020-01-01,a,1\n2020-01-01,a,2\n2020-01-01,b,3\n")
+    with pytest.raises(ValueError, match="1 repeated dates within a series of --group 'id'"):
+        read_csv(path, group="id")
+    path.write_text("Date,id,y\n2020-01-01,a,1\n2020-02-01,,2\n")
+    with pytest.raises(ValueError, match=r"has 1 row\(s\) without a series id"):
+        read_csv(path, group="id")

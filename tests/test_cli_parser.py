@@ -60,7 +60,7 @@ def test_help_lists_every_option(capsys):
     ]:  # fmt: skip
         assert option in out
     _, out, _ = run(capsys, "compare", "--help")
-    for option in ["--models", "--window", "--cv", "--plot", "--table", "--predictions"]:
+    for option in ["--models", "--window", "--cv", "--plot", "--table", "--predictions", "--group"]:
         assert option in out
     for command in ("compare", "demo"):
         assert "--device" in run(capsys, command, "--help")[1]

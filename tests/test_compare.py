@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skrnn import (
     GRURegressor,
+    PanelTimeSeriesSplit,
     PersistenceRegressor,
     SlidingWindow,
     compare_forecasters,
@@ -44,7 +45,7 @@ def test_the_table_forecasts_and_searches(sine):
         test_size=0.25,
         cv=3,
     )
-    assert set(result) == {"table", "forecasts", "searches", "n_train", "test_start"}
+    assert set(result) == {"table", "forecasts", "searches", "n_train", "test_start", "test_rows"}
     table, forecasts = result.table, result.forecasts
     assert list(table.index) == ["persistence", "ridge", "mean"]
     assert table.index.name == "model"
@@ -53,6 +54,7 @@ def test_the_table_forecasts_and_searches(sine):
     ]  # fmt: skip
     n_test = int(np.ceil(0.25 * len(X)))
     assert result.test_start == result.n_train == len(X) - n_test
+    np.testing.assert_array_equal(result.test_rows, np.arange(len(X) - n_test, len(X)))
     assert list(forecasts.columns) == ["truth", "persistence", "ridge", "mean"]
     pd.testing.assert_index_equal(forecasts.index, y.index[-n_test:])
     np.testing.assert_array_equal(forecasts["truth"], y.iloc[-n_test:])
@@ -114,6 +116,66 @@ def test_multi_step_forecasts_leave_a_gap():
     ]  # fmt: skip
     assert result.searches["persistence"].cv.gap == 2
     np.testing.assert_allclose(result.forecasts["truth_t+2"], y.iloc[test_start:, 1])
+
+
+def panel(lengths=(40, 55, 47), horizon=3):
+    """Stacked series of different lengths and levels, as make_supervised gives them."""
+    frames = [
+        pd.DataFrame({"id": f"s{k}", "y": 10.0**k * (2 + np.sin(np.arange(n) / 3))})
+        for k, n in enumerate(lengths)
+    ]
+    long = pd.concat(frames, ignore_index=True)
+    return make_supervised(long, target="y", horizon=horizon, group="id")
+
+
+def test_many_series_hold_out_the_last_rows_of_each():
+    """The competitions' protocol: one forecast of the last `horizon` values of every
+    series, trained on the rows whose targets end before them."""
+    X, y = panel()
+    persistence = make_pipeline(SlidingWindow(5, group="id"), PersistenceRegressor())
+    result = compare_forecasters({"persistence": persistence}, X, y, group="id", test_size=1)
+    ends = np.cumsum([40 - 3, 55 - 3, 47 - 3])  # rows with a whole target, per series
+    np.testing.assert_array_equal(result.test_rows, ends - 1)
+    assert result.n_train == len(X) - 3 * 3  # each series: its test row and a gap of 2
+    assert result.test_start is None
+    search = result.searches["persistence"]
+    assert isinstance(search.cv, PanelTimeSeriesSplit)
+    assert (search.cv.gap, search.cv.group) == (2, "id")
+    forecasts = result.forecasts
+    assert list(forecasts["id"]) == ["s0", "s1", "s2"]
+    np.testing.assert_array_equal(forecasts.filter(like="truth"), y.iloc[ends - 1])
+    # Persistence repeats each series' last training value; sMAPE is M3's, over all values.
+    last = X["y"].iloc[ends - 1].to_numpy()[:, None]
+    np.testing.assert_allclose(forecasts.filter(like="persistence_"), np.repeat(last, 3, axis=1))
+    truth = y.iloc[ends - 1].to_numpy()
+    expected = np.mean(200 * np.abs(truth - last) / (np.abs(truth) + np.abs(last)))
+    assert result.table.loc["persistence", "sMAPE"] == pytest.approx(expected)
+    assert list(result.table.columns[:4]) == ["best params", "MAE", "RMSE", "sMAPE"]
+
+
+def test_many_series_with_a_fraction_held_out():
+    X, y = panel(horizon=1)
+    persistence = make_pipeline(SlidingWindow(5, group="id"), PersistenceRegressor())
+    result = compare_forecasters({"p": persistence}, X, y, group="id", test_size=0.1, cv=2)
+    per_series = [int(np.ceil(0.1 * (n - 1))) for n in (40, 55, 47)]
+    assert len(result.test_rows) == sum(per_series)
+    assert result.forecasts["id"].value_counts().sort_index().tolist() == per_series
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"group": "series"}, ValueError, "group='series' is not a column of X"),
+        ({"group": "id", "test_size": 40}, ValueError, "Series 's0' has 37 rows: too few"),
+        ({"group": "id", "X": "array"}, TypeError, "pass X as a DataFrame"),
+    ],
+)
+def test_many_series_errors(kwargs, error, match):
+    X, y = panel()
+    if kwargs.pop("X", None) == "array":
+        X = X.to_numpy()
+    with pytest.raises(error, match=match):
+        compare_forecasters({"p": PersistenceRegressor()}, X, y, **kwargs)
 
 
 def test_arrays_and_a_named_reference():

@@ -104,8 +104,21 @@ def read_series(
     return handle_missing(frame, numeric, missing, path)
 
 
-def read_csv(path, date_column="Date", *, sep=",", decimal=".", date_format=None, dayfirst=False):
-    """:func:`read_series` without the handling of missing values."""
+def read_csv(
+    path,
+    date_column="Date",
+    *,
+    sep=",",
+    decimal=".",
+    date_format=None,
+    dayfirst=False,
+    group=None,
+):
+    """:func:`read_series` without the handling of missing values.
+
+    With `group` (a column of series ids), the file holds many series: the rows are
+    sorted by series id, then date, and dates may repeat across series but not within one.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(
@@ -135,6 +148,17 @@ def read_csv(path, date_column="Date", *, sep=",", decimal=".", date_format=None
             "one row per date."
         )
     column = matches[0]
+    if group is not None:
+        if group not in frame.columns or group == column:
+            raise ValueError(
+                f"--group {group!r} is not a column of {path} (its columns: "
+                f"{names(frame.columns)})."
+            )
+        if frame[group].isna().any():
+            raise ValueError(
+                f"column {group!r} of {path} (--group) has {int(frame[group].isna().sum())} "
+                "row(s) without a series id; give every row one."
+            )
     dates = _parse_dates(frame[column], column, path, date_format, dayfirst)
     undated = dates.isna().to_numpy()
     if undated.any():
@@ -143,13 +167,24 @@ def read_csv(path, date_column="Date", *, sep=",", decimal=".", date_format=None
             f"(first: row {int(np.argmax(undated)) + 1}); give every row a date."
         )
     frame = frame.drop(columns=column).set_index(pd.DatetimeIndex(dates, name=column))
-    frame = frame.sort_index(kind="stable")
-    duplicated = frame.index.duplicated()
+    if group is None:
+        frame = frame.sort_index(kind="stable")
+        duplicated = frame.index.duplicated()
+    else:
+        series = pd.factorize(frame[group], sort=True)[0]
+        order = np.lexsort((frame.index.to_numpy(), series))
+        frame = frame.iloc[order]
+        duplicated = pd.MultiIndex.from_arrays([frame[group], frame.index]).duplicated()
     if duplicated.any():
+        within = "" if group is None else f" within a series of --group {group!r}"
+        fix = (
+            " (a file of several series needs --group COLUMN, naming its column of series ids)"
+            if group is None
+            else ""
+        )
         raise ValueError(
-            f"{path} has {int(duplicated.sum())} repeated dates (first: "
-            f"{frame.index[duplicated][0].date()}); one row per date is needed (a file of "
-            "several series must be split first)."
+            f"{path} has {int(duplicated.sum())} repeated dates{within} (first: "
+            f"{frame.index[duplicated][0].date()}); one row per date is needed{fix}."
         )
     return frame
 
@@ -229,8 +264,9 @@ def _bad_dates(values, where, date_format, dayfirst):
     )
 
 
-def handle_missing(frame, columns, policy, source):
-    """`frame` with missing values in `columns` refused, forward-filled or dropped."""
+def handle_missing(frame, columns, policy, source, group=None):
+    """`frame` with missing values in `columns` refused, forward-filled (within each
+    series of `group`) or dropped."""
     if policy not in MISSING:
         raise ValueError(f"--missing must be one of {', '.join(MISSING)}, got {policy!r}.")
     columns = list(dict.fromkeys(columns))
@@ -247,7 +283,10 @@ def handle_missing(frame, columns, policy, source):
         )
     if policy == "ffill":
         filled = frame.copy()
-        filled[columns] = frame[columns].ffill()
+        if group is None:
+            filled[columns] = frame[columns].ffill()
+        else:
+            filled[columns] = frame.groupby(group, sort=False)[columns].ffill()
         leading = filled[columns].isna().sum()
         if leading.any():
             name = leading.idxmax()
@@ -266,10 +305,10 @@ def handle_missing(frame, columns, policy, source):
     return kept
 
 
-def select_columns(frame, target, features, source, covariates=()):
+def select_columns(frame, target, features, source, covariates=(), group=None):
     """The feature columns to use, after checking that they, the target and the future-known
-    `covariates` are numeric."""
-    columns = list(frame.columns)
+    `covariates` are numeric (`group`, the column of series ids, is none of them)."""
+    columns = [name for name in frame.columns if name != group]
     if target not in columns:
         raise ValueError(
             f"--target {target!r} is not a column of {source} (columns: {names(columns)})."
@@ -360,6 +399,7 @@ def read_for(args, columns_of):
     missing values are handled in those columns only, so a gap in a column the command
     does not use is no error.
     """
+    group = getattr(args, "group", None)
     frame = read_csv(
         args.data,
         args.date_column,
@@ -367,10 +407,13 @@ def read_for(args, columns_of):
         decimal=args.decimal,
         date_format=args.date_format,
         dayfirst=args.dayfirst,
+        group=group,
     )
     target, features, covariates = columns_of(frame)
-    features = select_columns(frame, target, features, args.data, covariates)
-    frame = handle_missing(frame, [target, *features, *covariates], args.missing, args.data)
+    if group is not None and target == group:
+        raise ValueError(f"--target {target!r} is the --group column of series ids.")
+    features = select_columns(frame, target, features, args.data, covariates, group)
+    frame = handle_missing(frame, [target, *features, *covariates], args.missing, args.data, group)
     return frame, features
 
 

@@ -17,15 +17,17 @@ def network(cell, **params):
     return _CLASSES[cell](**params)
 
 
-def pipeline(final, window, flatten=False):
-    """StandardScaler -> SlidingWindow -> `final`, with the step names the CLI's grids use."""
-    return Pipeline(
-        [
-            ("scale", StandardScaler()),
-            ("window", SlidingWindow(window, flatten=flatten)),
-            ("model", final),
-        ]
-    )
+def pipeline(final, window, flatten=False, group=None):
+    """StandardScaler -> SlidingWindow -> `final`, with the step names the CLI's grids use.
+
+    With `group` (many series), SlidingWindow -> `final`: one scaler for series of
+    different sizes would let the largest dominate; the networks scale each window by its
+    own series' level instead.
+    """
+    window = SlidingWindow(window, flatten=flatten, group=group)
+    if group is not None:
+        return Pipeline([("window", window), ("model", final)])
+    return Pipeline([("scale", StandardScaler()), ("window", window), ("model", final)])
 
 
 def progress_callbacks(args, desc):

@@ -19,6 +19,7 @@ RECENT = 120
 
 _FORMATS = {
     "MAPE %": "{:.2f}",
+    "sMAPE": "{:.2f}",
     "MAE / persistence": "{:.3f}",
     "fit s": "{:.1f}",
     "coverage": "{:.3f}",
@@ -289,4 +290,57 @@ def plot_comparison(
     ax_bars.set_xlim(right=values.max() * (3 if log else 1.15))
     scale = ", log scale" if log else ""
     ax_bars.set_xlabel(f"{column} on the whole hold-out (lower is better{scale})")
+    return fig
+
+
+# A comparison over many series draws this many of them.
+PANEL_SERIES = 4
+
+
+def plot_panel_comparison(table, dated, frame, *, group, target, networks, baselines):
+    """The hold-out of the first :data:`PANEL_SERIES` series (with the values before it,
+    persistence and the best network) above every model's sMAPE.
+
+    `dated` holds the forecasts one line per series, origin and step (``truth`` and a
+    column per model key); `frame` the series as read. A series forecast from one origin
+    shows every step; one forecast from many origins shows their first steps.
+    """
+    import matplotlib.pyplot as plt
+
+    keys = list(table.index)
+    labels = dict(zip(keys, table["model"], strict=True))
+    in_table = [key for key in keys if key in networks]
+    if in_table:
+        main_key, main_label = best_label(keys, labels, dict(table["sMAPE"]), in_table)
+    else:
+        main_key, main_label = keys[0], labels[keys[0]]
+    shown = list(dict.fromkeys(dated[group]))[:PANEL_SERIES]
+    fig = plt.figure(figsize=(10, 9), layout="constrained")
+    grid = fig.add_gridspec(3, 2, height_ratios=[1, 1, 1.1])
+    for k, series in enumerate(shown):
+        ax = fig.add_subplot(grid[k // 2, k % 2])
+        rows = dated[dated[group] == series]
+        if rows["origin"].nunique() > 1:
+            rows = rows[rows["step"] == 1]
+        history = frame.loc[frame[group] == series, target]
+        before = history[history.index <= rows["origin"].iloc[0]].iloc[-2 * len(rows) :]
+        ax.plot(before.index, before.to_numpy(), color="0.4", linewidth=1, label="History")
+        x = pd.DatetimeIndex(rows["target_date"])
+        ax.plot(x, rows["truth"], color="black", linewidth=1.5, label="Truth")
+        if "persistence" in rows and main_key != "persistence":
+            ax.plot(x, rows["persistence"], "--", color="tab:gray", label=labels["persistence"])
+        ax.plot(x, rows[main_key], color="tab:blue", label=main_label)
+        ax.set_title(f"{group} = {series}", fontsize="medium")
+        _date_axis(ax)
+    handles, legend_labels = fig.axes[0].get_legend_handles_labels()
+    bars = fig.add_subplot(grid[2, :])
+    values = table["sMAPE"].to_numpy(dtype=float)
+    colors = ["tab:gray" if key in baselines else "tab:blue" for key in keys]
+    drawn = bars.barh(table["model"], values, color=colors)
+    bars.bar_label(drawn, labels=[f"{value:.2f}" for value in values], padding=3)
+    bars.invert_yaxis()
+    bars.set_xlim(right=values.max() * 1.15)
+    bars.set_xlabel("sMAPE (%) over every series and step of the hold-out (lower is better)")
+    fig.legend(handles, legend_labels, loc="outside lower center", ncols=4, frameon=False)
+    fig.suptitle(f"{target}: the hold-out of {len(shown)} of {dated[group].nunique()} series")
     return fig

@@ -374,10 +374,24 @@ def _add_compare(commands):
         "(skrnn.compare_forecasters does the same in Python).",
     )
     _add_data_options(compare, target_required=True)
+    compare.add_argument(
+        "--group",
+        metavar="COLUMN",
+        help="the column of series ids of a file of many series (one row per series and "
+        "date): each network is trained on all of them at once, and the last --horizon "
+        "values of every series are held out, as forecasting competitions do",
+    )
     _add_compare_options(compare)
     _add_features(compare)
     _add_horizon(compare)
-    _add_split_options(compare, default=0.3)
+    compare.add_argument(
+        "--test-size",
+        type=_fraction,
+        metavar="FRACTION",
+        help="last fraction of the rows held out for testing; with --group, of each "
+        "series' rows, scored from every one of them (default: 0.3; with --group, the last "
+        "--horizon values of each series, forecast from the value before them)",
+    )
     compare.add_argument("--plot", metavar="PNG", help="save a plot of the comparison")
     compare.add_argument("--table", metavar="CSV", help="save the results table")
     compare.add_argument(
@@ -409,9 +423,9 @@ def _add_compare_options(parser):
         "--models",
         nargs="+",
         choices=MODELS,
-        default=list(MODELS),
         metavar="MODEL",
-        help=f"models to compare, among {', '.join(MODELS)} (default: all)",
+        help=f"models to compare, among {', '.join(MODELS)} (default: all; with --group, "
+        "all but ridge)",
     )
     parser.add_argument(
         "--window",
@@ -444,7 +458,11 @@ def _add_compare_options(parser):
         help="early stopping on the most recent training rows (default: on)",
     )
     parser.add_argument(
-        "--cv", type=_int_at_least(2), default=3, help="TimeSeriesSplit folds (default: 3)"
+        "--cv",
+        type=_int_at_least(2),
+        default=3,
+        help="forward-chaining folds of the grid search: TimeSeriesSplit (with --group, "
+        "PanelTimeSeriesSplit) (default: 3)",
     )
     _add_interval(
         parser,

@@ -26,8 +26,10 @@ from ._output import (
     format_table,
     params_text,
     plot_comparison,
+    plot_panel_comparison,
     save_figure,
 )
+from ._panel import panel_forecasts, panel_supervised
 from ._parser import BASELINES, NETWORKS
 
 _TABLE_NOTES = """\
@@ -37,6 +39,9 @@ linear forecast (persistence, plus ridge corrections where they hold up), on the
 training rows, so the network is that forecast."""
 _PLAIN_NOTE = """\
 'LSTM, plain' is the network of the usual tutorials: skip=None, center=False."""
+_PANEL_NOTE = """\
+sMAPE: the M3 competition's symmetric MAPE (%), over every series and step; MAE and RMSE,
+in the target's units, weigh the largest series most."""
 _INTERVAL_NOTES = """\
 coverage: the share of hold-out values inside the interval (close to its level is right);
 interval score: its width plus 2 / (1 - level) times the miss (lower is better). The
@@ -86,6 +91,21 @@ def run_demo(args):
     return 0
 
 
+def _resolve(args):
+    """The defaults that depend on ``--group``: the models, and the hold-out."""
+    group = getattr(args, "group", None)
+    if args.models is None:
+        args.models = [key for key in (*BASELINES, *NETWORKS) if not (group and key == "ridge")]
+    elif group is not None and "ridge" in args.models:
+        raise ValueError(
+            "--models ridge: with --group, a ridge regression on raw lags would mix series of "
+            "different scales; each network's linear start (kept epoch 0) is the linear model "
+            "on lags, fitted on every window scaled by its own series' level."
+        )
+    if args.test_size is None and group is None:
+        args.test_size = 0.3
+
+
 def candidates(args, target, features, columns):
     """name -> (pipeline, param grid) of every model of ``--models``, in order.
 
@@ -94,17 +114,21 @@ def candidates(args, target, features, columns):
     theirs first.
     """
     windows = sorted(set(args.window))
+    group = getattr(args, "group", None)
     select = None
     if list(columns) != list(features):
+        kept = list(features) if group is None else [group, *features]
         select = ColumnTransformer(
-            [("features", "passthrough", list(features))], verbose_feature_names_out=False
+            [("features", "passthrough", kept)], verbose_feature_names_out=False
         )
+        if group is not None:  # SlidingWindow reads the ids by column name
+            select.set_output(transform="pandas")
     models = {}
     for key in dict.fromkeys(args.models):
         if key == "persistence":
             # Nothing to tune: the forecast is the target's last value, whatever the window.
             final = PersistenceRegressor(target_feature=list(columns).index(target))
-            models[key] = (pipeline(final, windows[0]), {})
+            models[key] = (pipeline(final, windows[0], group=group), {})
             continue
         if key == "ridge":
             model = pipeline(RidgeCV(alphas=np.logspace(-6, 6, 25)), windows[0], flatten=True)
@@ -121,7 +145,7 @@ def candidates(args, target, features, columns):
                 device=args.device,
                 **params,
             )
-            model = pipeline(net, windows[0])
+            model = pipeline(net, windows[0], group=group)
             grid = {
                 "window__window": windows,
                 "model__hidden_size": sorted(set(args.hidden_size)),
@@ -135,21 +159,29 @@ def candidates(args, target, features, columns):
 
 def compare(frame, features, args, source):
     """:func:`skrnn.compare_forecasters` on `frame` with the models and options of `args`."""
+    _resolve(args)
+    group = getattr(args, "group", None)
     columns = list(dict.fromkeys([*features, args.target]))
-    X, y, n_train, _ = supervised(frame, args.target, args.horizon, args.test_size, source)
-    check_rows(n_train, args.window, source, args.test_size, folds=args.cv + 1)
+    if group is None:
+        X, y, n_train, _ = supervised(frame, args.target, args.horizon, args.test_size, source)
+        check_rows(n_train, args.window, source, args.test_size, folds=args.cv + 1)
+        test_size = args.test_size
+    else:
+        X, y = panel_supervised(frame, args.target, args.horizon, group, args.test_size, source)
+        test_size = args.test_size or 1
     with torch_threads(args.threads), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = compare_forecasters(
             candidates(args, args.target, features, columns),
-            X[columns],
+            X[columns] if group is None else X[[group, *columns]],
             y,
-            test_size=args.test_size,
+            test_size=test_size,
             cv=args.cv,
             reference="persistence" if "persistence" in args.models else None,
             n_jobs=args.n_jobs,
             progress=False if args.quiet else None,
             intervals=args.interval,
+            group=group,
         )
     _summarise(caught)
     return result
@@ -172,25 +204,41 @@ def _run(frame, features, args, source, outputs):
     result = compare(frame, features, args, source)
     table = _labelled(result.table)
     forecasts = result.forecasts
-    steps = args.horizon
-    dates, _ = target_dates(frame.index, steps)
-    dates = dates[result.test_start : result.test_start + len(forecasts)]
-    _print(table, args, source, result.n_train, len(forecasts))
+    group = getattr(args, "group", None)
+    if group is None:
+        dates, _ = target_dates(frame.index, args.horizon)
+        dates = dates[result.test_start : result.test_start + len(forecasts)]
+        _print(table, args, source, result.n_train, len(forecasts))
+    else:
+        dated = panel_forecasts(forecasts, frame, group, args.horizon)
+        _print_panel(table, args, source, result, dated)
     if outputs.get("table"):
         table.drop(columns="key").to_csv(outputs["table"], index=False)
     if outputs.get("predictions"):
-        _dated(forecasts, dates).to_csv(outputs["predictions"], index=False)
+        written = _dated(forecasts, dates) if group is None else dated
+        written.to_csv(outputs["predictions"], index=False)
     if outputs.get("plot"):
-        fig = plot_comparison(
-            table.set_index("key"),
-            forecasts,
-            dates[:, 0],
-            target=args.target,
-            horizon=steps,
-            networks=NETWORKS,
-            baselines=BASELINES,
-            intervals=args.interval,
-        )
+        if group is None:
+            fig = plot_comparison(
+                table.set_index("key"),
+                forecasts,
+                dates[:, 0],
+                target=args.target,
+                horizon=args.horizon,
+                networks=NETWORKS,
+                baselines=BASELINES,
+                intervals=args.interval,
+            )
+        else:
+            fig = plot_panel_comparison(
+                table.set_index("key"),
+                dated,
+                frame,
+                group=group,
+                target=args.target,
+                networks=NETWORKS,
+                baselines=BASELINES,
+            )
         save_figure(fig, outputs["plot"])
     return result
 
@@ -214,6 +262,26 @@ def _dated(forecasts, dates):
             columns[f"target_date_t+{step + 1}"] = dates[:, step]
     dated = pd.DataFrame(columns, index=forecasts.index)
     return pd.concat([dated, forecasts], axis=1)
+
+
+def _print_panel(table, args, source, result, dated):
+    n_series = dated[args.group].nunique()
+    held_out = (
+        f"the last {args.horizon} values of each, forecast from the value before them"
+        if args.test_size is None
+        else f"the last {args.test_size:g} of each series' rows"
+    )
+    print(
+        f"{source}: {args.target} of {n_series} series (--group {args.group}), "
+        f"{'1 step' if args.horizon == 1 else f'{args.horizon} steps'} ahead; tuned on "
+        f"{result.n_train} rows ({args.cv}-fold PanelTimeSeriesSplit), scored on {held_out}."
+    )
+    print(format_table(table.drop(columns="key")))
+    print(_PANEL_NOTE)
+    if any(key in NETWORKS for key in args.models):
+        print(_TABLE_NOTES)
+    if args.interval:
+        print(_INTERVAL_NOTES)
 
 
 def _print(table, args, source, n_train, n_test):
