@@ -7,6 +7,7 @@ prediction is the same to the last bit whichever other windows are predicted wit
 """
 
 import warnings
+from copy import deepcopy
 
 import numpy as np
 import pytest
@@ -199,3 +200,20 @@ def test_prediction_memory_is_bounded_by_chunks(monkeypatch):
     reference = estimator.predict(X)
     monkeypatch.setattr(_base, "_CHUNK_ELEMENTS", 1)
     np.testing.assert_array_equal(estimator.predict(X), reference)
+
+
+def test_block_sizes_hold_for_every_network_of_a_shape(monkeypatch):
+    """The sizes are checked once per network shape, so the check must not depend on the
+    weights of the network that ran it: one whose head is still at its zero start
+    (its output the skip alone) hides how the recurrent layer rounds."""
+    monkeypatch.setattr(_base, "_BLOCK_SIZES", {})
+    still, X = _model("default")
+    trained = deepcopy(still)
+    with torch.no_grad():
+        still.net_.module_.head.weight.zero_()
+        head = trained.net_.module_.head.weight
+        head.copy_(torch.rand(head.shape, generator=torch.Generator().manual_seed(0)) - 0.5)
+    still.predict(X[-1:])  # the zero-headed network runs the check
+    bulk = trained.predict(X)
+    for row in range(WINDOW, len(X), 7):
+        assert trained.predict(X[row : row + 1])[0] == bulk[row]
