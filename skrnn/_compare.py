@@ -233,7 +233,7 @@ def compare_forecasters(
         if isinstance(cv, Integral):
             cv = TimeSeriesSplit(n_splits=cv, gap=horizon - 1)
     else:
-        train, test = _panel_holdout(X, group, test_size, horizon)
+        train, test = panel_holdout(X, group, test_size, horizon)
         test_start = None
         if isinstance(cv, Integral):
             cv = PanelTimeSeriesSplit(n_splits=cv, gap=horizon - 1, group=group)
@@ -385,7 +385,7 @@ def _rows(data, rows):
     return np.asarray(data)[rows]
 
 
-def _panel_holdout(X, group, test_size, horizon):
+def panel_holdout(X, group, test_size, horizon):
     """Training and hold-out row positions of a long frame: the last `test_size` rows of
     every series (a fraction: of its rows, rounded up) held out, and the ``horizon - 1``
     rows before them left out of training (their targets lie in the hold-out)."""

@@ -583,3 +583,78 @@ def test_epoch_progress_bar_catches_up_when_stopping_early(prices, capsys):
     ).fit(SlidingWindow(5).fit_transform(X), y)
     assert network.n_iter_ < 50
     assert f"{network.n_iter_}/50" in capsys.readouterr().err
+
+
+# -- many series (--group) --------------------------------------------------------------------
+PANEL_LENGTHS = {"S0": 40, "S1": 52, "S2": 46}
+
+
+@pytest.fixture(scope="module")
+def panel(tmp_path_factory):
+    """A CSV file of monthly series of different lengths and levels, rows shuffled, and a
+    model trained on it for 3 steps."""
+    frames = []
+    for k, (name, n) in enumerate(PANEL_LENGTHS.items()):
+        dates = pd.date_range("2015-01-31", periods=n, freq="ME") + pd.offsets.MonthEnd(k)
+        values = 10.0 ** (k + 1) * (3 + np.sin(2 * np.pi * np.arange(n) / 12))
+        frames.append(pd.DataFrame({"Date": dates, "store": name, "sales": values}))
+    long = pd.concat(frames, ignore_index=True)
+    folder = tmp_path_factory.mktemp("panel")
+    long.sample(frac=1, random_state=0).to_csv(folder / "panel.csv", index=False)
+    argv = ["train", folder / "panel.csv", "--target", "sales", "--group", "store"]
+    argv += ["--horizon", "3", "--out", folder / "model.joblib", *TINY]
+    assert main([str(arg) for arg in argv]) == 0
+    return folder / "panel.csv", folder / "model.joblib", long
+
+
+def test_train_on_many_series(panel, tmp_path, capsys):
+    csv_path, model_path, _ = panel
+    bundle = joblib.load(model_path)
+    assert bundle["group"] == "store"
+    assert bundle["features"] == ["sales"]
+    model = bundle["model"]
+    assert [name for name, _ in model.steps] == ["window", "model"]  # no global scaler
+    assert model["window"].group == "store"
+    # Trained on every series but its last 3 values: 3 rows without a whole target, the
+    # hold-out row and a gap of 2.
+    argv = ["train", csv_path, "--target", "sales", "--group", "store", "--horizon", "3"]
+    status, out, _ = run(capsys, *argv, "--out", tmp_path / "m.joblib", *TINY)
+    assert status == 0
+    n_train = sum(n - 3 - 1 - 2 for n in PANEL_LENGTHS.values())
+    assert f"on {n_train} rows of {csv_path} (3 series, 2015-01-31 to " in out
+    assert "hold-out (the last 3 values of each series)" in out
+
+
+def test_evaluate_many_series_on_the_last_values_of_each(panel, capsys):
+    csv_path, model_path, long = panel
+    status, out, err = run(capsys, "evaluate", csv_path, "--model", model_path)
+    assert status == 0, err
+    assert "the last 3 values of each of the 3 series (--group store)" in out
+    header, _, persistence_row = out.strip().splitlines()[1:4]
+    assert header.split()[:6] == ["model", "MAE", "RMSE", "MAPE", "%", "sMAPE"]
+    truth = np.concatenate([rows["sales"].to_numpy()[-3:] for _, rows in long.groupby("store")])
+    last = np.repeat([rows["sales"].iloc[-4] for _, rows in long.groupby("store")], 3)
+    smape = np.mean(200 * np.abs(truth - last) / (truth + last))
+    assert float(persistence_row.split()[4]) == pytest.approx(smape, abs=0.005)
+
+
+def test_predict_and_forecast_many_series(panel, capsys):
+    csv_path, model_path, long = panel
+    status, out, _ = run(capsys, "predict", csv_path, "--model", model_path, "--out", "-")
+    assert status == 0
+    written = pd.read_csv(io.StringIO(out), parse_dates=["origin", "target_date"])
+    assert list(written.columns) == ["store", "origin", "target_date", "step", "sales_forecast"]
+    assert len(written) == 3 * len(long)
+    for name, rows in written.groupby("store"):
+        dates = long.loc[long["store"] == name, "Date"]
+        np.testing.assert_array_equal(rows["origin"].unique(), dates)
+        # The last row's forecasts are of the 3 months after the series' end.
+        after = pd.date_range(dates.iloc[-1], periods=4, freq="ME")[1:]
+        np.testing.assert_array_equal(rows["target_date"].iloc[-3:], after)
+    status, out, _ = run(capsys, "forecast", csv_path, "--model", model_path)
+    assert status == 0
+    ahead = pd.read_csv(io.StringIO(out), parse_dates=["target_date"])
+    assert list(ahead.columns) == ["store", "target_date", "step", "sales_forecast", "method"]
+    last = written.groupby("store").tail(3).reset_index(drop=True)
+    np.testing.assert_array_equal(ahead["target_date"], last["target_date"])
+    np.testing.assert_allclose(ahead["sales_forecast"], last["sales_forecast"], rtol=1e-12)

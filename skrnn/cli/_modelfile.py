@@ -53,7 +53,9 @@ def load_model(path):
         content = _unpickle(path)
     if isinstance(content, dict) and content.get("format") == FORMAT:
         info = dict(content)
-        return info.pop("model"), info
+        model = info.pop("model")
+        info.setdefault("group", model_group(model))  # files written before --group
+        return model, info
     if not hasattr(content, "predict"):
         raise ValueError(
             f"--model {path} holds a {type(content).__name__}, not a model: pass a file written "
@@ -66,13 +68,24 @@ def load_model(path):
             "train it with 'skrnn train')."
         )
     final = content[-1] if hasattr(content, "steps") else content
+    group = model_group(content)
     info = {
         "target": None,
-        "features": list(features),
+        "features": [name for name in features if name != group],
         "horizon": int(getattr(final, "n_outputs_", 1)),
         "test_size": None,
+        "group": group,
     }
     return content, info
+
+
+def model_group(model):
+    """The column of series ids a model's SlidingWindow reads (many series), or None."""
+    for step in getattr(model, "steps", [(None, model)]):
+        group = getattr(step[1], "group", None)
+        if isinstance(step[1], skrnn.SlidingWindow) and group is not None:
+            return group
+    return None
 
 
 def _unpickle(path):

@@ -10,13 +10,17 @@ import numpy as np
 import pandas as pd
 
 from skrnn import make_supervised
+from skrnn._compare import panel_holdout
 
 from ._text import names
 
+__all__ = ["panel_forecasts", "panel_holdout", "panel_supervised"]
 
-def panel_supervised(frame, target, horizon, group, test_size, source):
-    """X (the ids and every column) and y (`horizon` columns) of every series, after
-    checking that each is long enough to hold out its last values and train on the rest."""
+
+def panel_supervised(frame, target, horizon, group, test_size, source, covariates=()):
+    """X (the ids, every column, and the future values of `covariates`) and y (`horizon`
+    columns) of every series, after checking that each is long enough to hold out its last
+    values and train on the rest."""
     lengths = frame.groupby(group, sort=False).size()
     # The competitions' hold-out: one forecast of the last `horizon` values, from the value
     # before them; training needs a row whose targets all precede them.
@@ -35,7 +39,8 @@ def panel_supervised(frame, target, horizon, group, test_size, source):
             f"{names(list(map(int, short.to_numpy()[:5])))} values. Drop them from the file, "
             "or lower --horizon."
         )
-    return make_supervised(frame, target=target, horizon=horizon, group=group)
+    future = list(covariates) or None
+    return make_supervised(frame, target=target, horizon=horizon, group=group, future=future)
 
 
 def panel_forecasts(forecasts, frame, group, horizon):

@@ -148,6 +148,27 @@ def _add_split_options(parser, *, default):
     )
 
 
+def _add_group(parser, trained):
+    parser.add_argument(
+        "--group",
+        metavar="COLUMN",
+        help="the column of series ids of a file of many series (one row per series and "
+        f"date): {trained}, and the last --horizon values of every series are held out, as "
+        "forecasting competitions do",
+    )
+
+
+def _add_panel_split_options(parser):
+    parser.add_argument(
+        "--test-size",
+        type=_fraction,
+        metavar="FRACTION",
+        help="last fraction of the rows held out for testing; with --group, of each "
+        "series' rows, scored from every one of them (default: 0.3; with --group, the last "
+        "--horizon values of each series, forecast from the value before them)",
+    )
+
+
 def _add_training_options(parser):
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     parser.add_argument(
@@ -225,6 +246,7 @@ def _add_train(commands):
         "but the last --test-size fraction, and save the fitted pipeline.",
     )
     _add_data_options(train, target_required=True)
+    _add_group(train, "the network is trained on all of them at once")
     train.add_argument(
         "--out",
         required=True,
@@ -287,7 +309,7 @@ def _add_train(commands):
         default=True,
         help="stop on the most recent 10%% of the training rows (default: on)",
     )
-    _add_split_options(train, default=0.3)
+    _add_panel_split_options(train)
     _add_training_options(train)
     train.set_defaults(handler=("train", "run"))
 
@@ -374,24 +396,11 @@ def _add_compare(commands):
         "(skrnn.compare_forecasters does the same in Python).",
     )
     _add_data_options(compare, target_required=True)
-    compare.add_argument(
-        "--group",
-        metavar="COLUMN",
-        help="the column of series ids of a file of many series (one row per series and "
-        "date): each network is trained on all of them at once, and the last --horizon "
-        "values of every series are held out, as forecasting competitions do",
-    )
+    _add_group(compare, "each network is trained on all of them at once")
     _add_compare_options(compare)
     _add_features(compare)
     _add_horizon(compare)
-    compare.add_argument(
-        "--test-size",
-        type=_fraction,
-        metavar="FRACTION",
-        help="last fraction of the rows held out for testing; with --group, of each "
-        "series' rows, scored from every one of them (default: 0.3; with --group, the last "
-        "--horizon values of each series, forecast from the value before them)",
-    )
+    _add_panel_split_options(compare)
     compare.add_argument("--plot", metavar="PNG", help="save a plot of the comparison")
     compare.add_argument("--table", metavar="CSV", help="save the results table")
     compare.add_argument(

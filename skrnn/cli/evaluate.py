@@ -2,14 +2,17 @@
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sklearn.metrics import (
     mean_absolute_error,
     mean_absolute_percentage_error,
     root_mean_squared_error,
 )
+from sklearn.pipeline import make_pipeline
 
-from skrnn import PersistenceRegressor
+from skrnn import PersistenceRegressor, SlidingWindow
+from skrnn._compare import smape
 from skrnn._intervals import (
     error_intervals,
     forecasts_quantiles,
@@ -19,7 +22,15 @@ from skrnn._intervals import (
 
 from ._data import base_columns, read_for, supervised, target_dates
 from ._modelfile import load_model
-from ._output import check_matplotlib, check_output, format_table, plot_holdout, save_figure
+from ._output import (
+    check_matplotlib,
+    check_output,
+    format_table,
+    plot_holdout,
+    plot_panel_comparison,
+    save_figure,
+)
+from ._panel import panel_forecasts, panel_holdout, panel_supervised
 from ._text import date_text, names
 
 
@@ -30,49 +41,91 @@ def run(args):
     model, info, target, frame, features, covariates = model_and_data(args)
     if args.interval:
         check_quantiles(model, args.model)
-    test_size = args.test_size or info["test_size"] or 0.3
-    horizon = info["horizon"]
-    X, y, n_train, test_start = supervised(frame, target, horizon, test_size, args.data, covariates)
+    group, horizon = info.get("group"), info["horizon"]
+    test_size = args.test_size or info["test_size"]
+    if group is None:
+        test_size = test_size or 0.3
+        X, y, n_train, test_start = supervised(
+            frame, target, horizon, test_size, args.data, covariates
+        )
+        train, test = np.arange(n_train), np.arange(test_start, len(X))
+        inputs = X[features]
+    else:
+        X, y = panel_supervised(frame, target, horizon, group, test_size, args.data, covariates)
+        train, test = panel_holdout(X, group, test_size or 1, horizon)
+        inputs = X[[group, *features]]
     # Predict from the whole file, so the first hold-out rows' windows reach back into the
     # training rows instead of being padded: that is the history a forecaster would have.
-    y_pred = model.predict(X[features])[test_start:]
-    y_test = y.iloc[test_start:]
-    y_fitted, y_base_fitted, y_base = _persistence(X, y, target, n_train, test_start)
+    y_pred = model.predict(inputs)[test]
+    y_test = y.iloc[test]
+    y_fitted, y_base_fitted, y_base = _persistence(X, y, target, train, test, group)
     name = model_name(model)
     table = pd.DataFrame(
-        [_metrics(y_test, y_pred), _metrics(y_test, y_base)], index=[name, "Persistence"]
+        [_metrics(y_test, y_pred, group), _metrics(y_test, y_base, group)],
+        index=[name, "Persistence"],
     )
     table["MAE / persistence"] = table["MAE"] / table.loc["Persistence", "MAE"]
     ahead = "1 step" if horizon == 1 else f"1 to {horizon} steps"
+    held_out = f"the last {len(y_test)} rows"
+    if group is not None:
+        n_series = frame[group].nunique()
+        held_out = (
+            f"the last {horizon} values of each of the {n_series} series (--group {group})"
+            if test_size is None
+            else f"the last {test_size:g} of the rows of each of the {n_series} series"
+        )
     print(
-        f"Hold-out: the last {len(y_test)} rows of {args.data}: forecasts of {target} {ahead} "
-        f"ahead, made from {date_text(y_test.index[0])} to {date_text(y_test.index[-1])}."
+        f"Hold-out: {held_out} of {args.data}: forecasts of {target} {ahead} ahead, made from "
+        f"{date_text(y_test.index.min())} to {date_text(y_test.index.max())}."
     )
     print(format_table(table.rename_axis("model").reset_index()))
     bands = None
     if args.interval:
         bands = {
-            name: _holdout_bands(model, X[features], args, test_start),
+            name: _holdout_bands(model, inputs, args, test),
             "Persistence": error_intervals(y_fitted, y_base_fitted, y_base, args.interval),
         }
         _print_intervals(bands, y_test)
     if args.plot:
-        dates, _ = target_dates(frame.index, 1)
-        dates = dates[test_start : len(X), 0]
-        step = "" if horizon == 1 else " (step 1 of each forecast)"
-        fig = plot_holdout(
-            y_test,
-            y_pred,
-            y_base,
-            dates,
-            target=target,
-            name=name,
-            title=f"{target}, 1 step ahead{step}: hold-out of {Path(args.data).name}",
-            intervals=None if bands is None else bands[name],
-        )
+        if group is None:
+            fig = _plot(frame, X, y_test, y_pred, y_base, test, horizon, target, name, args, bands)
+        else:
+            fig = _plot_panel(frame, X, y_test, y_pred, y_base, test, group, target, name, table)
         save_figure(fig, args.plot)
         print(f"Saved the plot to {args.plot}.")
     return 0
+
+
+def _plot(frame, X, y_test, y_pred, y_base, test, horizon, target, name, args, bands):
+    dates, _ = target_dates(frame.index, 1)
+    dates = dates[test[0] : len(X), 0]
+    step = "" if horizon == 1 else " (step 1 of each forecast)"
+    return plot_holdout(
+        y_test,
+        y_pred,
+        y_base,
+        dates,
+        target=target,
+        name=name,
+        title=f"{target}, 1 step ahead{step}: hold-out of {Path(args.data).name}",
+        intervals=None if bands is None else bands[name],
+    )
+
+
+def _plot_panel(frame, X, y_test, y_pred, y_base, test, group, target, name, table):
+    """The first series' hold-outs and the sMAPE of the model and of persistence."""
+    horizon = y_test.shape[1] if y_test.ndim > 1 else 1
+    columns = {group: X[group].to_numpy()[test]}
+    for key, values in (("truth", y_test), ("model", y_pred), ("persistence", y_base)):
+        values = np.asarray(values).reshape(len(test), -1)
+        for step in range(horizon):
+            columns[key if horizon == 1 else f"{key}_t+{step + 1}"] = values[:, step]
+    forecasts = pd.DataFrame(columns, index=X.index[test])
+    dated = panel_forecasts(forecasts, frame, group, horizon)
+    labelled = table.assign(model=table.index).set_axis(["model", "persistence"])
+    return plot_panel_comparison(
+        labelled, dated, frame, group=group, target=target, networks={}, baselines={"persistence"}
+    )
 
 
 def model_and_data(args):
@@ -97,6 +150,7 @@ def model_and_data(args):
             )
         return target, base, found["covariates"]
 
+    args.group = info.get("group")  # a file of many series is read by series
     frame, _ = read_for(args, columns_of)
     return model, info, target, frame, list(features), found["covariates"]
 
@@ -120,11 +174,9 @@ def model_intervals(model, X, levels, path):
         raise ValueError(f"--interval: --model {path}: {exc}") from None
 
 
-def _holdout_bands(model, X, args, test_start):
+def _holdout_bands(model, X, args, test):
     bands = model_intervals(model, X, args.interval, args.model)
-    return {
-        level: (lower[test_start:], upper[test_start:]) for level, (lower, upper) in bands.items()
-    }
+    return {level: (lower[test], upper[test]) for level, (lower, upper) in bands.items()}
 
 
 def _print_intervals(bands, y_test):
@@ -148,18 +200,27 @@ def model_name(model):
     return type(final).__name__
 
 
-def _metrics(y_true, y_pred):
-    """MAE, RMSE and MAPE (%) of a forecast, averaged over its outputs."""
-    return {
+def _metrics(y_true, y_pred, group=None):
+    """MAE, RMSE and MAPE (%) of a forecast, averaged over its outputs; for many series,
+    also the M3 competition's sMAPE, which weighs every series alike."""
+    metrics = {
         "MAE": mean_absolute_error(y_true, y_pred),
         "RMSE": root_mean_squared_error(y_true, y_pred),
         "MAPE %": 100 * mean_absolute_percentage_error(y_true, y_pred),
     }
+    if group is not None:
+        metrics["sMAPE"] = smape(y_true, y_pred)
+    return metrics
 
 
-def _persistence(X, y, target, n_train, test_start):
+def _persistence(X, y, target, train, test, group=None):
     """Persistence fitted (mapped) on the training rows: their targets and forecasts, and
-    the forecasts of the hold-out rows."""
-    X_train, y_train = X[[target]].iloc[:n_train], y.iloc[:n_train]
-    persistence = PersistenceRegressor().fit(X_train, y_train)
-    return y_train, persistence.predict(X_train), persistence.predict(X[[target]].iloc[test_start:])
+    the forecasts of the hold-out rows. Many series: each series' own last value, read
+    from windows within the series."""
+    persistence, columns = PersistenceRegressor(), [target]
+    if group is not None:
+        persistence = make_pipeline(SlidingWindow(1, group=group), persistence)
+        columns = [group, target]
+    X_train, y_train = X[columns].iloc[train], y.iloc[train]
+    persistence.fit(X_train, y_train)
+    return y_train, persistence.predict(X_train), persistence.predict(X[columns].iloc[test])

@@ -45,12 +45,17 @@ def run(args):
         )
     if steps > horizon:
         _check_recursive(args, target, base, covariates, future, steps)
-    history = frame[list(dict.fromkeys([*base, target, *covariates]))]
-    forecasts = skrnn.forecast(model, history, target=target, steps=steps, future=future)
+    group = info.get("group")
+    ids = [] if group is None else [group]
+    history = frame[list(dict.fromkeys([*ids, *base, target, *covariates]))]
+    forecasts = skrnn.forecast(
+        model, history, target=target, steps=steps, future=future, group=group
+    )
 
     method = forecasts["method"].iloc[0]
     table = pd.DataFrame(
         {
+            **{name: forecasts[name].to_numpy() for name in ids},
             "target_date": forecasts.index,
             "step": forecasts["step"].to_numpy(),
             f"{target}_forecast": forecasts[target].to_numpy(),
@@ -72,6 +77,14 @@ def run(args):
     else:
         _, frequency = infer_offset(frame.index)
         dates = f"dates {frequency}"
+    if group is not None:
+        print(
+            f"Forecast {steps} value(s) of {target} after the last row of each of the "
+            f"{frame[group].nunique()} series (--group {group}) of {args.data}, {how}: "
+            f"{date_text(forecasts.index.min())} to {date_text(forecasts.index.max())}, "
+            f"{dates}. Wrote them to {args.out}."
+        )
+        return 0
     print(
         f"Forecast {steps} value(s) of {target} after the last row of {args.data} "
         f"({date_text(frame.index[-1])}), {how}: {date_text(forecasts.index[0])} to "
@@ -89,6 +102,7 @@ def _read_future(args):
         decimal=args.decimal,
         date_format=args.date_format,
         dayfirst=args.dayfirst,
+        group=args.group,
     )
 
 

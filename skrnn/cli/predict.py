@@ -23,15 +23,18 @@ def run(args):
     model, info, target, frame, features, covariates = model_and_data(args)
     if args.interval:
         check_quantiles(model, args.model)
+    group = info.get("group")
     rows = frame
     if covariates:  # inputs known only where the covariates' future values are
-        rows, _ = make_supervised(frame, target, info["horizon"], future=covariates)
-    y_pred = np.asarray(model.predict(rows[features])).reshape(len(rows), -1)
+        rows, _ = make_supervised(frame, target, info["horizon"], future=covariates, group=group)
+    inputs = rows[features] if group is None else rows[[group, *features]]
+    y_pred = np.asarray(model.predict(inputs)).reshape(len(rows), -1)
     steps = y_pred.shape[1]
-    dates, frequency = target_dates(frame.index, steps)
-    dates = dates[: len(rows)]
+    dates, frequency = _target_dates(frame, rows, group, steps)
+    columns = {} if group is None else {group: np.repeat(rows[group].to_numpy(), steps)}
     predictions = pd.DataFrame(
         {
+            **columns,
             "origin": np.repeat(rows.index.to_numpy(), steps),
             "target_date": dates.ravel(),
             "step": np.tile(np.arange(1, steps + 1), len(rows)),
@@ -39,7 +42,7 @@ def run(args):
         }
     )
     if args.interval:
-        bands = model_intervals(model, rows[features], args.interval, args.model)
+        bands = model_intervals(model, inputs, args.interval, args.model)
         for level, (lower, upper) in bands.items():
             predictions[f"{target}_lower_{100 * level:g}"] = np.ravel(lower)
             predictions[f"{target}_upper_{100 * level:g}"] = np.ravel(upper)
@@ -58,6 +61,13 @@ def run(args):
         f"from, with the rows up to it), its step and its target_date (the date it "
         f"forecasts){bounds}."
     )
+    if group is not None:
+        print(
+            f"{described} The forecasts from the last row of each of the "
+            f"{frame[group].nunique()} series (--group {group}) are of the future, dated "
+            f"{frequency}."
+        )
+        return 0
     if covariates:
         print(
             f"{described} The model takes the values of {', '.join(map(str, covariates))} at "
@@ -72,3 +82,16 @@ def run(args):
         f"the future: {date_text(future[0])}{until}, {frequency}."
     )
     return 0
+
+
+def _target_dates(frame, rows, group, steps):
+    """The date each forecast of `rows` is of, each series' dates continuing its own
+    frequency past its end; and how they were made."""
+    if group is None:
+        dates, frequency = target_dates(frame.index, steps)
+        return dates[: len(rows)], frequency
+    parts, frequency = [], None
+    for series, count in rows.groupby(group, sort=False).size().items():
+        dates, frequency = target_dates(frame.index[frame[group].to_numpy() == series], steps)
+        parts.append(dates[:count])
+    return np.concatenate(parts), frequency

@@ -3,12 +3,15 @@
 import shlex
 import time
 
+import numpy as np
+
 from skrnn._intervals import quantiles_for
 
 from ._data import check_rows, read_for, supervised
 from ._modelfile import save_model
 from ._models import network, pipeline, progress_callbacks, torch_threads
 from ._output import check_output
+from ._panel import panel_holdout, panel_supervised
 from ._text import date_text
 
 
@@ -18,14 +21,25 @@ def run(args):
     check_output(args.out, "--out")
     source = args.data
     covariates = args.future_covariates
+    group = args.group
     frame, features = read_for(args, lambda frame: (args.target, args.features, covariates))
-    X, y, n_train, test_start = supervised(
-        frame, args.target, args.horizon, args.test_size, source, covariates
-    )
+    if group is None:
+        test_size = args.test_size or 0.3
+        X, y, n_train, test_start = supervised(
+            frame, args.target, args.horizon, test_size, source, covariates
+        )
+        check_rows(n_train, [args.window], source, test_size)
+        train, n_test = np.arange(n_train), len(X) - test_start
+    else:
+        test_size = args.test_size
+        X, y = panel_supervised(
+            frame, args.target, args.horizon, group, test_size, source, covariates
+        )
+        train, test = panel_holdout(X, group, test_size or 1, args.horizon)
+        n_train, n_test = len(train), len(test)
     # The inputs: the features, then the covariates' values at the dates forecast.
-    features = features + [name for name in X.columns if name not in frame.columns]
-    X = X[features]
-    check_rows(n_train, [args.window], source, args.test_size)
+    features = features + [name for name in X.columns if name not in (*frame.columns, group)]
+    X = X[features] if group is None else X[[group, *features]]
 
     params = dict(
         hidden_size=args.hidden_size,
@@ -46,10 +60,10 @@ def run(args):
     if args.interval:
         params.update(loss="quantile", quantile=quantiles_for(args.interval))
     net = network(args.cell, **params)
-    model = pipeline(net, args.window)
+    model = pipeline(net, args.window, group=group)
     start = time.perf_counter()
     with torch_threads(args.threads):
-        model.fit(X.iloc[:n_train], y.iloc[:n_train])
+        model.fit(X.iloc[train], y.iloc[train])
     seconds = time.perf_counter() - start
     # The progress bar belongs to this run, not to the saved model.
     net.set_params(callbacks=None)
@@ -60,23 +74,25 @@ def run(args):
         target=args.target,
         features=features,
         horizon=args.horizon,
-        test_size=args.test_size,
+        test_size=test_size,
         date_column=args.date_column,
         future_covariates=list(covariates),
+        group=group,
     )
     later = ""
     if not with_info:  # data only: the pipeline, not what it was trained for
         later = f" --target {args.target}"
-        if args.test_size != 0.3:
-            later += f" --test-size {args.test_size}"
+        if test_size not in (None, 0.3):
+            later += f" --test-size {test_size}"
     later += _csv_options(args)
     if args.interval:
         later += " --interval " + " ".join(f"{level:g}" for level in args.interval)
 
-    index = X.index
+    dates = X.index[train]
+    series = "" if group is None else f"{frame[group].nunique()} series, "
     print(
         f"Trained {type(net).__name__} on {n_train} rows of {source} "
-        f"({date_text(index[0])} to {date_text(index[n_train - 1])}) in {seconds:.1f} s: "
+        f"({series}{date_text(dates.min())} to {date_text(dates.max())}) in {seconds:.1f} s: "
         f"{net.n_iter_} epochs, kept {_kept(net.best_epoch_)}."
     )
     if args.interval:
@@ -86,9 +102,13 @@ def run(args):
             f"{', '.join(f'{level:g}' for level in args.interval)}."
         )
     print(f"Saved the model to {args.out}.")
+    held_out = f"the last {n_test} rows"
+    if group is not None and test_size is None:
+        held_out = f"the last {args.horizon} values of each series"
+    elif group is not None:
+        held_out = f"the last {n_test} rows of the series"
     print(
-        f"Score it on the hold-out (the last {len(X) - test_start} rows): "
-        f"skrnn evaluate {source} --model {args.out}{later}"
+        f"Score it on the hold-out ({held_out}): skrnn evaluate {source} --model {args.out}{later}"
     )
     return 0
 
