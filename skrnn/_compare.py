@@ -127,8 +127,9 @@ def compare_forecasters(
         A quantile regressor (``loss="quantile"``, or a Pipeline ending in one) gives its
         own, and must forecast the quantiles that bound them (``(1 - level) / 2`` and
         ``(1 + level) / 2``); any other estimator gets its forecast shifted by the
-        quantiles of its errors on the training rows, the naive interval of a baseline
-        (optimistic for a flexible model: train networks with ``loss="quantile"``).
+        quantiles of its errors on the training rows (with `group`, of each series' own
+        errors), the naive interval of a baseline (optimistic for a flexible model: train
+        networks with ``loss="quantile"``).
 
     Returns
     -------
@@ -263,7 +264,8 @@ def compare_forecasters(
             row["sMAPE"] = smape(y_test, y_pred)
         predictions[name] = y_pred
         if levels:
-            bands = _intervals(search, X, y_2d, y_all, train, test, levels)
+            ids = None if group is None else np.asarray(X[group])
+            bands = _intervals(search, X, y_2d, y_all, train, test, levels, ids)
             for level, (lower, upper) in bands.items():
                 scores = interval_scores(y_test, lower, upper, level)
                 row[f"coverage {_percent(level)}%"] = scores["coverage"]
@@ -360,15 +362,21 @@ def _percent(level):
     return f"{100 * level:g}"
 
 
-def _intervals(search, X, y_2d, y_all, train, test, levels):
-    """``{level: (lower, upper)}`` of the hold-out rows, each of shape (n_test, horizon)."""
+def _intervals(search, X, y_2d, y_all, train, test, levels, ids=None):
+    """``{level: (lower, upper)}`` of the hold-out rows, each of shape (n_test, horizon).
+
+    A model without quantiles gets its forecast shifted by quantiles of its training
+    errors: of each series' own errors when `ids` (each row's series) are given, so that
+    series of different sizes do not share one width.
+    """
     if forecasts_quantiles(search):
         n_samples = len(y_all)
         return {
             level: tuple(np.reshape(bound, (n_samples, -1))[test] for bound in bounds)
             for level, bounds in quantile_intervals(search, X, levels).items()
         }
-    return error_intervals(y_2d[train], y_all[train], y_all[test], levels)
+    series = None if ids is None else (ids[train], ids[test])
+    return error_intervals(y_2d[train], y_all[train], y_all[test], levels, series)
 
 
 def _final_step(estimator):

@@ -8,6 +8,7 @@ Used by :func:`~skrnn.compare_forecasters`, the command line and the plots.
 """
 
 import numpy as np
+import pandas as pd
 from sklearn.pipeline import Pipeline
 
 __all__ = [
@@ -80,15 +81,20 @@ def quantile_intervals(estimator, X, levels):
     return {level: (values[..., low], values[..., high]) for level, (low, high) in pairs.items()}
 
 
-def error_intervals(y_fitted, y_pred_fitted, y_pred, levels):
+def error_intervals(y_fitted, y_pred_fitted, y_pred, levels, series=None):
     """``{level: (lower, upper)}``: `y_pred` shifted by the quantiles of past errors.
 
     The errors ``y_fitted - y_pred_fitted`` of a model on rows it was fitted on (each
     output, a forecast step, on its own; NaN rows ignored) give the band's offsets: the
     interval a model's residuals promise. Honest for a baseline with little or nothing
     fitted (persistence, a linear model on a few lags); optimistic for a flexible model,
-    whose errors on its own training rows are smaller than on new ones.
+    whose errors on its own training rows are smaller than on new ones. `series`, a pair
+    of arrays (the series id of each fitted row, of each row of `y_pred`), gives every
+    series the quantiles of its own errors, so that series of different sizes do not
+    share one width.
     """
+    if series is not None:
+        return _error_intervals_by_series(y_fitted, y_pred_fitted, y_pred, levels, *series)
     y_pred = np.asarray(y_pred, dtype=float)
     errors = np.asarray(y_fitted, dtype=float) - np.asarray(y_pred_fitted, dtype=float)
     errors = errors.reshape(len(errors), -1)
@@ -97,6 +103,22 @@ def error_intervals(y_fitted, y_pred_fitted, y_pred, levels):
         low, high = np.nanquantile(errors, [(1 - level) / 2, (1 + level) / 2], axis=0)
         shape = (1,) * (y_pred.ndim - 1) + (-1,) if y_pred.ndim > 1 else ()
         bands[float(level)] = (y_pred + low.reshape(shape), y_pred + high.reshape(shape))
+    return bands
+
+
+def _error_intervals_by_series(y_fitted, y_pred_fitted, y_pred, levels, fitted_ids, ids):
+    y_fitted, y_pred_fitted = np.asarray(y_fitted), np.asarray(y_pred_fitted)
+    y_pred, fitted_ids, ids = (
+        np.asarray(y_pred, dtype=float),
+        np.asarray(fitted_ids),
+        np.asarray(ids),
+    )
+    bands = {float(level): (np.empty_like(y_pred), np.empty_like(y_pred)) for level in levels}
+    for name in pd.unique(ids):
+        fitted, rows = fitted_ids == name, ids == name
+        own = error_intervals(y_fitted[fitted], y_pred_fitted[fitted], y_pred[rows], levels)
+        for level, (lower, upper) in own.items():
+            bands[level][0][rows], bands[level][1][rows] = lower, upper
     return bands
 
 

@@ -658,3 +658,20 @@ def test_predict_and_forecast_many_series(panel, capsys):
     last = written.groupby("store").tail(3).reset_index(drop=True)
     np.testing.assert_array_equal(ahead["target_date"], last["target_date"])
     np.testing.assert_allclose(ahead["sales_forecast"], last["sales_forecast"], rtol=1e-12)
+
+
+def test_intervals_of_many_series(panel, tmp_path, capsys):
+    csv_path, _, _ = panel
+    model_path = tmp_path / "quantiles.joblib"
+    argv = ["train", csv_path, "--target", "sales", "--group", "store", "--horizon", "3"]
+    assert run(capsys, *argv, "--interval", "0.8", "--out", model_path, *TINY)[0] == 0
+    status, out, err = run(capsys, "evaluate", csv_path, "--model", model_path, "--interval", "0.8")
+    assert status == 0, err
+    rows = [line.split() for line in out.splitlines() if " 80% " in line]
+    assert [row[:2] for row in rows] == [["LSTMRegressor", "80%"], ["Persistence", "80%"]]
+    status, out, _ = run(capsys, "predict", csv_path, "--model", model_path, "--interval", "0.8",
+                         "--out", "-")  # fmt: skip
+    written = pd.read_csv(io.StringIO(out))
+    assert list(written.columns[-2:]) == ["sales_lower_80", "sales_upper_80"]
+    assert (written["sales_lower_80"] <= written["sales_forecast"]).all()
+    assert (written["sales_forecast"] <= written["sales_upper_80"]).all()

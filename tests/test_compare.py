@@ -153,6 +153,22 @@ def test_many_series_hold_out_the_last_rows_of_each():
     assert list(result.table.columns[:4]) == ["best params", "MAE", "RMSE", "sMAPE"]
 
 
+def test_many_series_get_bands_from_their_own_errors():
+    X, y = panel(horizon=1)
+    persistence = make_pipeline(SlidingWindow(5, group="id"), PersistenceRegressor())
+    result = compare_forecasters(
+        {"p": persistence}, X, y, group="id", test_size=1, cv=2, intervals=[0.8]
+    )
+    forecasts = result.forecasts.set_index("id")
+    train = np.setdiff1d(np.arange(len(X)), result.test_rows)
+    for name in ("s0", "s2"):  # levels 1 and 100 apart: widths of their own size
+        rows = train[X["id"].to_numpy()[train] == name]
+        errors = y.to_numpy()[rows] - X["y"].to_numpy()[rows]
+        width = np.quantile(errors, 0.9) - np.quantile(errors, 0.1)
+        band = forecasts.loc[name, "p_upper_80"] - forecasts.loc[name, "p_lower_80"]
+        assert band == pytest.approx(width)
+
+
 def test_many_series_with_a_fraction_held_out():
     X, y = panel(horizon=1)
     persistence = make_pipeline(SlidingWindow(5, group="id"), PersistenceRegressor())

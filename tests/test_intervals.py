@@ -49,6 +49,20 @@ def test_error_intervals_cover_the_errors_they_come_from():
     np.testing.assert_allclose(upper, 2.0)
 
 
+def test_error_intervals_of_many_series_take_each_series_own_errors():
+    rng = np.random.default_rng(0)
+    errors = np.concatenate([rng.normal(size=500), 100 * rng.normal(size=500)])
+    fitted_ids = np.repeat(["small", "large"], 500)
+    ids = np.array(["large", "small", "large"])
+    lower, upper = error_intervals(
+        errors, np.zeros(1000), np.zeros(3), [0.9], series=(fitted_ids, ids)
+    )[0.9]
+    for k, name in enumerate(ids):
+        own = errors[fitted_ids == name]
+        assert lower[k] == pytest.approx(np.quantile(own, 0.05))
+        assert upper[k] == pytest.approx(np.quantile(own, 0.95))
+
+
 @pytest.fixture(scope="module")
 def sine():
     return make_supervised(make_sine(300, random_state=0), target="value")

@@ -46,7 +46,8 @@ _INTERVAL_NOTES = """\
 coverage: the share of hold-out values inside the interval (close to its level is right);
 interval score: its width plus 2 / (1 - level) times the miss (lower is better). The
 networks are quantile networks (their forecast is the median); persistence's and ridge's
-intervals are their forecast shifted by the quantiles of their errors on the training rows."""
+intervals are their forecast shifted by the quantiles of their errors on the training rows
+(with --group, of each series' own errors)."""
 
 
 def run(args):

@@ -83,7 +83,9 @@ def run(args):
     if args.interval:
         bands = {
             name: _holdout_bands(model, inputs, args, test),
-            "Persistence": error_intervals(y_fitted, y_base_fitted, y_base, args.interval),
+            "Persistence": error_intervals(
+                y_fitted, y_base_fitted, y_base, args.interval, _series(X, group, train, test)
+            ),
         }
         _print_intervals(bands, y_test)
     if args.plot:
@@ -190,7 +192,7 @@ def _print_intervals(bands, y_test):
         "Prediction intervals on the hold-out: coverage is the share of values inside (close "
         "to the level is right); the interval score is the width plus 2 / (1 - level) times "
         "the miss (lower is better). Persistence's are its forecast shifted by the quantiles "
-        "of its errors on the training rows."
+        "of its errors on the training rows (for many series, of each series' own)."
     )
     print(format_table(pd.DataFrame(rows)))
 
@@ -211,6 +213,14 @@ def _metrics(y_true, y_pred, group=None):
     if group is not None:
         metrics["sMAPE"] = smape(y_true, y_pred)
     return metrics
+
+
+def _series(X, group, train, test):
+    """The series of the training and hold-out rows (None for one series)."""
+    if group is None:
+        return None
+    ids = X[group].to_numpy()
+    return ids[train], ids[test]
 
 
 def _persistence(X, y, target, train, test, group=None):
