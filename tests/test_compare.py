@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import Ridge
 from sklearn.metrics import mean_absolute_error, root_mean_squared_error
@@ -18,6 +20,7 @@ from skrnn import (
     compare_forecasters,
     make_supervised,
 )
+from skrnn._compare import panel_holdout
 from skrnn.datasets import load_stock, make_sine
 
 TINY = dict(hidden_size=4, max_epochs=2, random_state=0)
@@ -151,6 +154,37 @@ def test_many_series_hold_out_the_last_rows_of_each():
     expected = np.mean(200 * np.abs(truth - last) / (np.abs(truth) + np.abs(last)))
     assert result.table.loc["persistence", "sMAPE"] == pytest.approx(expected)
     assert list(result.table.columns[:4]) == ["best params", "MAE", "RMSE", "sMAPE"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lengths=st.lists(st.integers(8, 30), min_size=1, max_size=5),
+    horizon=st.integers(1, 3),
+    test_size=st.one_of(st.integers(1, 3), st.sampled_from([0.1, 0.25])),
+    interleaved=st.booleans(),
+)
+def test_many_series_never_train_on_what_they_are_scored_on(
+    lengths, horizon, test_size, interleaved
+):
+    """No look-ahead: a training row's targets end before every target of the hold-out
+    of its series, and the hold-out is the last rows of each series, whatever their order."""
+    ids = np.repeat(np.arange(len(lengths)), lengths)
+    position = np.concatenate([np.arange(n) for n in lengths])  # within its series
+    if interleaved:
+        order = np.lexsort((ids, position))  # series take turns, each still in time order
+        ids, position = ids[order], position[order]
+    X = pd.DataFrame({"id": ids, "t": position})
+    train, test = panel_holdout(X, "id", test_size, horizon)
+    assert not np.intersect1d(train, test).size
+    for series, n in enumerate(lengths):
+        mine = ids == series
+        held = position[test[mine[test]]]
+        n_test = test_size if isinstance(test_size, int) else int(np.ceil(test_size * n))
+        np.testing.assert_array_equal(held, np.arange(n - n_test, n))
+        trained = position[train[mine[train]]]
+        # Row t's targets are t+1 .. t+horizon; the hold-out's start at held.min() + 1.
+        assert trained.max() + horizon <= held.min()
+        np.testing.assert_array_equal(trained, np.arange(trained.max() + 1))
 
 
 def test_many_series_get_bands_from_their_own_errors():
