@@ -270,7 +270,7 @@ def _print_panel(table, args, source, result, dated):
     held_out = (
         f"the last {args.horizon} values of each, forecast from the value before them"
         if args.test_size is None
-        else f"the last {args.test_size:g} of each series' rows"
+        else f"the last {100 * args.test_size:g}% of each series' rows"
     )
     print(
         f"{source}: {args.target} of {n_series} series (--group {args.group}), "

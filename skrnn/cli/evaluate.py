@@ -72,7 +72,7 @@ def run(args):
         held_out = (
             f"the last {horizon} values of each of the {n_series} series (--group {group})"
             if test_size is None
-            else f"the last {test_size:g} of the rows of each of the {n_series} series"
+            else f"the last {100 * test_size:g}% of the rows of each of the {n_series} series"
         )
     print(
         f"Hold-out: {held_out} of {args.data}: forecasts of {target} {ahead} ahead, made from "
