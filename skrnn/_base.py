@@ -57,6 +57,7 @@ SMALL_ROWS = (1, 2, 4, 8, 16, 32)
 _PROBE_ROWS = 64
 _BLOCK_SIZES = {}  # (network shape, device, threads, steps, features) -> block sizes
 _SHAPES = weakref.WeakKeyDictionary()  # module -> its network shape, for _BLOCK_SIZES
+_MODULE_SIZES = weakref.WeakKeyDictionary()  # module -> {(device, threads, ...): sizes}
 # What, besides its layers, decides the kernels a module runs (see _shape).
 _FORWARD_OPTIONS = [
     "window",
@@ -501,7 +502,8 @@ class BaseRecurrent(BaseEstimator):
                         module(x[b : b + rows], norm=None if norms is None else norms[b : b + rows])
                         for b in range(0, len(at), rows)
                     ]
-                    outputs.append(torch.cat(blocks)[: len(samples)])
+                    block = blocks[0] if len(blocks) == 1 else torch.cat(blocks)
+                    outputs.append(block[: len(samples)])
                 order.append(index)
         output = (torch.cat(outputs) if len(outputs) > 1 else outputs[0]).cpu().numpy()
         if len(order) > 1:  # grouped by number of real steps: back to the order of X
@@ -547,6 +549,10 @@ class BaseRecurrent(BaseEstimator):
         """The skorch net's training history (loss per epoch and batch)."""
         check_is_fitted(self)
         return self.net_.history
+
+    def __sklearn_is_fitted__(self):
+        # What check_is_fitted would find, without scanning every attribute per call.
+        return "net_" in self.__dict__
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -597,13 +603,21 @@ def block_sizes(module, device, steps, n_features, *, padded=False):
     than a bulk one.
     """
     device = torch.device(device)
+    # The sizes of this module's calls, remembered on it: a lone window's prediction
+    # should not pay for working them out again.
+    known = _MODULE_SIZES.setdefault(module, {})
+    call = (str(device), torch.get_num_threads(), steps, n_features, padded)
+    if call in known:
+        return known[call]
     rows = predict_rows(module, device.type, padded=padded)
     if padded:
-        return (rows,)
+        known[call] = (rows,)
+        return known[call]
     key = (_shape(module), str(device), torch.get_num_threads(), steps, n_features, rows)
     if key not in _BLOCK_SIZES:
         _BLOCK_SIZES[key] = (rows, *_same_bits_sizes(module, device, steps, n_features, rows))
-    return _BLOCK_SIZES[key]
+    known[call] = _BLOCK_SIZES[key]
+    return known[call]
 
 
 def _shape(module):

@@ -153,7 +153,7 @@ class RecurrentModule(nn.Module):
         if self.scaling is not None:
             x = self._scale(x, norm)
         if lengths is None:
-            out = self.head(self.dropout(self._encode(self._inputs(x), None)))
+            out = self.head(self._dropout(self._encode(self._inputs(x), None)))
             if self.skip:
                 out = out + self._skip(x, bisect_right(self._skip_lengths, x.shape[1]) - 1)
                 if self.spread_feature is not None:
@@ -162,7 +162,7 @@ class RecurrentModule(nn.Module):
         steps = torch.arange(x.shape[1], device=x.device)
         real = steps >= (x.shape[1] - lengths.to(x.device))[:, None]
         inputs = self._inputs(x) * real[:, :, None]
-        out = self.head(self.dropout(self._encode(inputs, lengths)))
+        out = self.head(self._dropout(self._encode(inputs, lengths)))
         if self.skip:
             which = self._skip_map[lengths.to(x.device)]
             skip = out.new_zeros(out.shape)
@@ -207,6 +207,11 @@ class RecurrentModule(nn.Module):
             target = (target - offset) / second
         return torch.cat([x[:, :, :j], target[:, :, None], x[:, :, j + 1 :]], dim=2)
 
+    def _dropout(self, hidden):
+        # Dropout is the identity when evaluating or at p=0: skip the call, which a
+        # window predicted alone would pay for.
+        return self.dropout(hidden) if self.training and self.dropout.p else hidden
+
     def _inputs(self, x):
         return x - x[:, -1:] if self.center else x
 
@@ -233,8 +238,9 @@ class RecurrentModule(nn.Module):
             return _pool(outputs, lengths, self.pooling)
         if isinstance(hidden, tuple):  # LSTM: (h_n, c_n)
             hidden = hidden[0]
-        directions = 2 if self.rnn.bidirectional else 1
-        last_layer = hidden[-directions:]  # (directions, batch, hidden_size)
+        if not self.rnn.bidirectional:
+            return hidden[-1]  # (batch, hidden_size)
+        last_layer = hidden[-2:]  # (directions, batch, hidden_size)
         return last_layer.transpose(0, 1).reshape(inputs.shape[0], -1)
 
     def _convolve(self, inputs, lengths):

@@ -271,11 +271,14 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         n_quantiles = 1 if self.quantiles_ is None else len(self.quantiles_)
         if self.window_scaling_ is not None:
             output = self.window_scaling_.inverse(output, norm)
+        elif n_quantiles == 1:
+            output = output * self.target_scale_ + self.target_mean_
         else:
             scale = np.repeat(self.target_scale_, n_quantiles)
             output = output * scale + np.repeat(self.target_mean_, n_quantiles)
         output = output.reshape(len(output), self.n_outputs_, n_quantiles)
-        output.sort(axis=2)  # monotone rearrangement: quantile curves never cross
+        if n_quantiles > 1:
+            output.sort(axis=2)  # monotone rearrangement: quantile curves never cross
         return output
 
     def _point_quantile(self):
