@@ -56,7 +56,6 @@ PREDICT_WORK = 1 << 22
 SMALL_ROWS = (1, 2, 4, 8, 16, 32)
 _PROBE_ROWS = 64
 _BLOCK_SIZES = {}  # (network shape, device, threads, steps, features) -> block sizes
-_SHAPES = weakref.WeakKeyDictionary()  # module -> its network shape, for _BLOCK_SIZES
 _MODULE_SIZES = weakref.WeakKeyDictionary()  # module -> {(device, threads, ...): sizes}
 # What, besides its layers, decides the kernels a module runs (see _shape).
 _FORWARD_OPTIONS = [
@@ -604,28 +603,26 @@ def block_sizes(module, device, steps, n_features, *, padded=False):
     """
     device = torch.device(device)
     # The sizes of this module's calls, remembered on it: a lone window's prediction
-    # should not pay for working them out again.
+    # should not pay for working them out (or the module's shape) again.
     known = _MODULE_SIZES.setdefault(module, {})
     call = (str(device), torch.get_num_threads(), steps, n_features, padded)
-    if call in known:
-        return known[call]
-    rows = predict_rows(module, device.type, padded=padded)
-    if padded:
-        known[call] = (rows,)
-        return known[call]
-    key = (_shape(module), str(device), torch.get_num_threads(), steps, n_features, rows)
-    if key not in _BLOCK_SIZES:
-        _BLOCK_SIZES[key] = (rows, *_same_bits_sizes(module, device, steps, n_features, rows))
-    known[call] = _BLOCK_SIZES[key]
+    if call not in known:
+        rows = predict_rows(module, device.type, padded=padded)
+        if padded:
+            known[call] = (rows,)
+        else:
+            key = (_shape(module), *call[:-1], rows)
+            if key not in _BLOCK_SIZES:
+                smaller = _same_bits_sizes(module, device, steps, n_features, rows)
+                _BLOCK_SIZES[key] = (rows, *smaller)
+            known[call] = _BLOCK_SIZES[key]
     return known[call]
 
 
 def _shape(module):
     """What decides the kernels `module` runs: its layers and the options of its forward."""
-    if module not in _SHAPES:
-        options = tuple(getattr(module, option, None) for option in _FORWARD_OPTIONS)
-        _SHAPES[module] = (type(module).__qualname__, repr(module), *options)
-    return _SHAPES[module]
+    options = tuple(getattr(module, option, None) for option in _FORWARD_OPTIONS)
+    return (type(module).__qualname__, repr(module), *options)
 
 
 def _same_bits_sizes(module, device, steps, n_features, rows):
@@ -669,7 +666,7 @@ def _random_copy(module, generator):
     initial scale: every part of the forward pass then shows in the output."""
     copy = deepcopy(module)
     with torch.no_grad():
-        floats = [p for p in copy.parameters()]
+        floats = list(copy.parameters())
         floats += [
             copy.get_buffer(name)
             for name in ("skip_weight", "skip_bias", "skip_spread")
