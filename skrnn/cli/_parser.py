@@ -137,14 +137,20 @@ def _add_data_options(parser, *, target_required):
     )
 
 
+_TEST_SIZE_DEFAULT = (
+    "0.3; with --group, the last --horizon values of each series, forecast from the value "
+    "before them"
+)
+
+
 def _add_split_options(parser, *, default):
-    help_default = "the model's" if default is None else f"{default}"
+    """--test-size; `default` says what holds without it."""
     parser.add_argument(
         "--test-size",
         type=_fraction,
-        default=default,
         metavar="FRACTION",
-        help=f"last fraction of the rows held out for testing (default: {help_default})",
+        help="last fraction of the rows held out for testing; for many series (--group), of "
+        f"each series' rows, scored from every one of them (default: {default})",
     )
 
 
@@ -155,17 +161,6 @@ def _add_group(parser, trained):
         help="the column of series ids of a file of many series (one row per series and "
         f"date): {trained}, and the last --horizon values of every series are held out, as "
         "forecasting competitions do",
-    )
-
-
-def _add_panel_split_options(parser):
-    parser.add_argument(
-        "--test-size",
-        type=_fraction,
-        metavar="FRACTION",
-        help="last fraction of the rows held out for testing; with --group, of each "
-        "series' rows, scored from every one of them (default: 0.3; with --group, the last "
-        "--horizon values of each series, forecast from the value before them)",
     )
 
 
@@ -309,7 +304,7 @@ def _add_train(commands):
         default=True,
         help="stop on the most recent 10%% of the training rows (default: on)",
     )
-    _add_panel_split_options(train)
+    _add_split_options(train, default=_TEST_SIZE_DEFAULT)
     _add_training_options(train)
     train.set_defaults(handler=("train", "run"))
 
@@ -324,7 +319,7 @@ def _add_evaluate(commands):
     )
     _add_data_options(evaluate, target_required=False)
     evaluate.add_argument("--model", required=True, help="a model saved by 'skrnn train'")
-    _add_split_options(evaluate, default=None)
+    _add_split_options(evaluate, default="the model's")
     _add_interval(
         evaluate,
         "also score the central prediction intervals at these levels (coverage, width, "
@@ -400,7 +395,7 @@ def _add_compare(commands):
     _add_compare_options(compare)
     _add_features(compare)
     _add_horizon(compare)
-    _add_panel_split_options(compare)
+    _add_split_options(compare, default=_TEST_SIZE_DEFAULT)
     compare.add_argument("--plot", metavar="PNG", help="save a plot of the comparison")
     compare.add_argument("--table", metavar="CSV", help="save the results table")
     compare.add_argument(
