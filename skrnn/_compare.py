@@ -21,7 +21,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, validate_param
 from tqdm import tqdm
 
 from ._baseline import PersistenceRegressor
-from ._intervals import error_intervals, forecasts_quantiles, interval_scores, quantile_intervals
+from ._intervals import error_intervals, forecasts_quantiles, interval_scores, quantile_forecast
 from ._split import PanelTimeSeriesSplit
 
 __all__ = ["compare_forecasters"]
@@ -251,7 +251,12 @@ def compare_forecasters(
         start = time.perf_counter()
         search.fit(X_train, y_train)
         seconds = time.perf_counter() - start
-        y_all = np.asarray(search.predict(X)).reshape(n_samples, -1)
+        quantile_bands = None
+        if levels and forecasts_quantiles(search):  # the forecast and its bands at once
+            y_all, quantile_bands = quantile_forecast(search, X, levels)
+        else:
+            y_all = search.predict(X)
+        y_all = np.asarray(y_all).reshape(n_samples, -1)
         y_pred = y_all[test]
         final = _final_step(search.best_estimator_)
         row = {
@@ -265,7 +270,7 @@ def compare_forecasters(
         predictions[name] = y_pred
         if levels:
             ids = None if group is None else np.asarray(X[group])
-            bands = _intervals(search, X, y_2d, y_all, train, test, levels, ids)
+            bands = _intervals(quantile_bands, y_2d, y_all, train, test, levels, ids)
             for level, (lower, upper) in bands.items():
                 scores = interval_scores(y_test, lower, upper, level)
                 row[f"coverage {_percent(level)}%"] = scores["coverage"]
@@ -362,18 +367,18 @@ def _percent(level):
     return f"{100 * level:g}"
 
 
-def _intervals(search, X, y_2d, y_all, train, test, levels, ids=None):
-    """``{level: (lower, upper)}`` of the hold-out rows, each of shape (n_test, horizon).
-
-    A model without quantiles gets its forecast shifted by quantiles of its training
-    errors: of each series' own errors when `ids` (each row's series) are given, so that
-    series of different sizes do not share one width.
+def _intervals(quantile_bands, y_2d, y_all, train, test, levels, ids=None):
+    """``{level: (lower, upper)}`` of the hold-out rows, each of shape (n_test, horizon):
+    a quantile regressor's `quantile_bands` (of every row), or, for a model without
+    quantiles (None), its forecast shifted by quantiles of its training errors: of each
+    series' own errors when `ids` (each row's series) are given, so that series of
+    different sizes do not share one width.
     """
-    if forecasts_quantiles(search):
+    if quantile_bands is not None:
         n_samples = len(y_all)
         return {
             level: tuple(np.reshape(bound, (n_samples, -1))[test] for bound in bounds)
-            for level, bounds in quantile_intervals(search, X, levels).items()
+            for level, bounds in quantile_bands.items()
         }
     series = None if ids is None else (ids[train], ids[test])
     return error_intervals(y_2d[train], y_all[train], y_all[test], levels, series)

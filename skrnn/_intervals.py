@@ -15,6 +15,7 @@ __all__ = [
     "error_intervals",
     "forecasts_quantiles",
     "interval_scores",
+    "quantile_forecast",
     "quantile_intervals",
     "quantiles_for",
 ]
@@ -49,6 +50,24 @@ def quantile_intervals(estimator, X, levels):
     the regressor's ``predict``.
     """
     estimator, final = _final(estimator)
+    pairs = _bound_positions(estimator, final, levels)
+    if not pairs:
+        return {}
+    return _bands(_predict_quantiles(estimator, final, X), pairs)
+
+
+def quantile_forecast(estimator, X, levels):
+    """``(forecast, {level: (lower, upper)})`` from one call of ``predict_quantiles``: the
+    forecast is what ``predict`` returns (the quantile closest to the median), so a
+    forecast with its intervals costs one prediction, not two."""
+    estimator, final = _final(estimator)
+    pairs = _bound_positions(estimator, final, levels)
+    values = _predict_quantiles(estimator, final, X)
+    return values[..., final._point_quantile()], _bands(values, pairs)
+
+
+def _bound_positions(estimator, final, levels):
+    """``{level: (position of its lower quantile, of its upper)}`` in ``quantiles_``."""
     if not forecasts_quantiles(estimator):
         raise ValueError(
             f"intervals={levels!r} needs a quantile regressor "
@@ -74,10 +93,15 @@ def quantile_intervals(estimator, X, levels):
                 f"{(1 + level) / 2:g}; the estimator forecasts {quantiles.tolist()}."
             )
         pairs[float(level)] = (low, high)
-    if not pairs:
-        return {}
+    return pairs
+
+
+def _predict_quantiles(estimator, final, X):
     Xt = estimator[:-1].transform(X) if isinstance(estimator, Pipeline) else X
-    values = final.predict_quantiles(Xt)
+    return final.predict_quantiles(Xt)
+
+
+def _bands(values, pairs):
     return {level: (values[..., low], values[..., high]) for level, (low, high) in pairs.items()}
 
 

@@ -11,6 +11,7 @@ from skrnn._intervals import (
     error_intervals,
     forecasts_quantiles,
     interval_scores,
+    quantile_forecast,
     quantile_intervals,
     quantiles_for,
 )
@@ -82,6 +83,12 @@ def test_quantile_intervals_of_a_pipeline(sine):
     np.testing.assert_array_equal(bands[0.8][0], quantiles[:, 1])
     np.testing.assert_array_equal(bands[0.9][1], quantiles[:, 4])
     assert list(quantile_intervals(model, X, "auto")) == [0.9, 0.8]
+    # The forecast and its bands from one prediction: what predict and the bands give.
+    point, bands_at_once = quantile_forecast(model, X, [0.9, 0.8])
+    np.testing.assert_array_equal(point, model.predict(X))
+    for level, (lower, upper) in bands.items():
+        np.testing.assert_array_equal(bands_at_once[level][0], lower)
+        np.testing.assert_array_equal(bands_at_once[level][1], upper)
     with pytest.raises(ValueError, match=r"needs the quantiles 0\.025 and 0\.975"):
         quantile_intervals(model, X, [0.95])
 

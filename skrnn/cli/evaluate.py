@@ -17,7 +17,7 @@ from skrnn._intervals import (
     error_intervals,
     forecasts_quantiles,
     interval_scores,
-    quantile_intervals,
+    quantile_forecast,
 )
 
 from ._data import base_columns, read_for, supervised, target_dates
@@ -56,7 +56,11 @@ def run(args):
         inputs = X[[group, *features]]
     # Predict from the whole file, so the first hold-out rows' windows reach back into the
     # training rows instead of being padded: that is the history a forecaster would have.
-    y_pred = model.predict(inputs)[test]
+    if args.interval:
+        y_all, model_bands = model_forecast(model, inputs, args.interval, args.model)
+    else:
+        y_all = model.predict(inputs)
+    y_pred = y_all[test]
     y_test = y.iloc[test]
     y_fitted, y_base_fitted, y_base = _persistence(X, y, target, train, test, group)
     name = model_name(model)
@@ -82,7 +86,7 @@ def run(args):
     bands = None
     if args.interval:
         bands = {
-            name: _holdout_bands(model, inputs, args, test),
+            name: {level: (low[test], high[test]) for level, (low, high) in model_bands.items()},
             "Persistence": error_intervals(
                 y_fitted, y_base_fitted, y_base, args.interval, _series(X, group, train, test)
             ),
@@ -167,18 +171,14 @@ def check_quantiles(model, path):
         )
 
 
-def model_intervals(model, X, levels, path):
-    """``{level: (lower, upper)}`` of a saved quantile model's forecasts from `X`."""
+def model_forecast(model, X, levels, path):
+    """A saved quantile model's forecasts from `X` and their intervals,
+    ``{level: (lower, upper)}``, from one prediction."""
     check_quantiles(model, path)
     try:
-        return quantile_intervals(model, X, levels)
+        return quantile_forecast(model, X, levels)
     except ValueError as exc:
         raise ValueError(f"--interval: --model {path}: {exc}") from None
-
-
-def _holdout_bands(model, X, args, test):
-    bands = model_intervals(model, X, args.interval, args.model)
-    return {level: (lower[test], upper[test]) for level, (lower, upper) in bands.items()}
 
 
 def _print_intervals(bands, y_test):

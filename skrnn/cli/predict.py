@@ -14,7 +14,7 @@ from skrnn import make_supervised
 from ._data import target_dates
 from ._output import check_output
 from ._text import date_text
-from .evaluate import check_quantiles, model_and_data, model_intervals
+from .evaluate import check_quantiles, model_and_data, model_forecast
 
 
 def run(args):
@@ -28,7 +28,11 @@ def run(args):
     if covariates:  # inputs known only where the covariates' future values are
         rows, _ = make_supervised(frame, target, info["horizon"], future=covariates, group=group)
     inputs = rows[features] if group is None else rows[[group, *features]]
-    y_pred = np.asarray(model.predict(inputs)).reshape(len(rows), -1)
+    if args.interval:
+        y_pred, bands = model_forecast(model, inputs, args.interval, args.model)
+    else:
+        y_pred = model.predict(inputs)
+    y_pred = np.asarray(y_pred).reshape(len(rows), -1)
     steps = y_pred.shape[1]
     dates, frequency = _target_dates(frame, rows, group, steps)
     columns = {} if group is None else {group: np.repeat(rows[group].to_numpy(), steps)}
@@ -42,7 +46,6 @@ def run(args):
         }
     )
     if args.interval:
-        bands = model_intervals(model, inputs, args.interval, args.model)
         for level, (lower, upper) in bands.items():
             predictions[f"{target}_lower_{100 * level:g}"] = np.ravel(lower)
             predictions[f"{target}_upper_{100 * level:g}"] = np.ravel(upper)
