@@ -100,6 +100,9 @@ class BaseRecurrent(BaseEstimator):
     # without them were fitted with (the default may have changed since): see skrnn.load
     # and __setstate__.
     _added_params: dict = {}
+    # Fitted attributes added since, with the parameter whose value they had before (a
+    # resolved "auto" that could not be "auto" then).
+    _added_attributes: dict = {}
 
     _parameter_constraints: dict = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -536,6 +539,7 @@ class BaseRecurrent(BaseEstimator):
         for key, value in self._added_params.items():
             if key not in state:
                 setattr(self, key, value)  # pickled before the parameter existed
+        fill_added_attributes(self)
         # skorch maps a network pickled on a device this machine lacks (a GPU) to the CPU;
         # device_ says where the fitted network is. The device parameter is left as the
         # user set it, so a refit there raises resolve_device's ValueError.
@@ -557,6 +561,16 @@ class BaseRecurrent(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         return tags
+
+
+def fill_added_attributes(estimator):
+    """Give a fitted `estimator` saved before some fitted attributes existed those
+    attributes, from the parameters they were resolved from (see ``_added_attributes``)."""
+    if "n_features_in_" not in estimator.__dict__:
+        return
+    for attribute, param in estimator._added_attributes.items():
+        if attribute not in estimator.__dict__:
+            setattr(estimator, attribute, getattr(estimator, param))
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     _y_numeric = False
     _monitor = "accuracy"
     _added_params = {"pooling": "last", "conv_layers": 1, "scale_inputs": False}
+    _added_attributes = {"pooling_": "pooling"}
 
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
@@ -226,11 +227,9 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         return dataclasses.replace(windows, series=series)
 
     def _module_kwargs(self, start):
-        # Files and pickles from before pooling existed have neither pooling_ nor "auto".
-        pooling = getattr(self, "pooling_", None) or self.pooling
         return {
             "output_size": len(self.classes_),
-            "pooling": pooling,
+            "pooling": self.pooling_,
             "conv_layers": self.conv_layers,
         }
 

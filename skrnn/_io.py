@@ -38,7 +38,7 @@ from sklearn.preprocessing import (
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
-from ._base import BaseRecurrent, _seeded_torch
+from ._base import BaseRecurrent, _seeded_torch, fill_added_attributes
 from ._baseline import PersistenceMap, PersistenceRegressor
 from ._classifier import GRUClassifier, LSTMClassifier, RNNClassifier
 from ._device import resolve_device
@@ -568,6 +568,7 @@ class _Decoder:
                 raise ValueError(f"Invalid attribute name {key!r} in the model file.")
             setattr(estimator, key, value)
         if issubclass(cls, BaseRecurrent):
+            fill_added_attributes(estimator)
             # The network goes to the device asked for, not the one it was trained on
             # (kept with device=None, where this machine has it; else the ValueError).
             saved = getattr(estimator, "device_", None) or estimator.device

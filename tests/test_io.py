@@ -657,6 +657,7 @@ def test_format_1_file_is_converted_on_loading(model_path):
     reference = np.load(DATA / "skip_format1.npz")
     X = pd.DataFrame(reference["X"], columns=["value", "season"])
     est = loaded[-1]
+    assert est.loss == est.loss_ == "squared_error"  # saved before loss="auto" existed
     assert est.skip_.lags == "all_features"
     assert est.skip_.weight.shape == est.net_.module_.skip_weight.shape == (1 + 2 + 4 + 6, 2, 2)
     predicted, before = loaded.predict(X), reference["predictions"]
@@ -731,3 +732,16 @@ def test_quantile_file_from_before_volatility_scaling_loads_unchanged():
     np.testing.assert_allclose(
         est.predict_quantiles(windows), reference["quantiles"], rtol=1e-6, atol=1e-6
     )
+
+
+def test_regressor_pickled_before_loss_auto_keeps_its_loss():
+    X, y = _supervised()
+    windows = SlidingWindow(window=4).fit_transform(X)
+    model = LSTMRegressor(**TINY).fit(windows, y)
+    state = model.__getstate__()
+    del state["loss_"]  # as pickled before loss="auto": its loss was the one used
+    state["loss"] = "squared_error"
+    old = LSTMRegressor.__new__(LSTMRegressor)
+    old.__setstate__(state)
+    assert old.loss_ == "squared_error"
+    np.testing.assert_array_equal(old.predict(windows), model.predict(windows))

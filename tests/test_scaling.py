@@ -127,3 +127,24 @@ def test_auto_scales_quantiles_of_a_positive_series_by_its_level():
     quantiles = bands[-1].predict_quantiles(bands[:-1].transform(X))
     width = quantiles[:, 1] - quantiles[:, 0]
     assert width[-20:].mean() > 2 * width[10:30].mean()
+
+
+def test_auto_loss_forecasts_the_median_of_log_scaled_windows():
+    # Logs come back as medians, not means: loss="auto" trains those windows with the
+    # absolute error (the start shifted by its residuals' median) and others squared.
+    frame = _panel([5.0, 500.0])
+    X, y = make_supervised(frame, target="y", group="id")
+    logged = make_pipeline(SlidingWindow(6, group="id"), GRURegressor(**FAST)).fit(X, y)
+    assert logged[-1].loss_ == "absolute_error"
+    assert isinstance(logged[-1].net_.criterion_, torch.nn.L1Loss)
+    assert logged[-1].start_offsets_ is not None
+    # An explicit loss is kept whatever the scaling.
+    squared = GRURegressor(loss="squared_error", **FAST)
+    squared = make_pipeline(SlidingWindow(6, group="id"), squared).fit(X, y)[-1]
+    assert squared.loss_ == "squared_error"
+    assert squared.start_offsets_ is None
+    frame.loc[::7, "y"] = 0.0
+    X, y = make_supervised(frame, target="y", group="id")
+    mean = make_pipeline(SlidingWindow(6, group="id"), GRURegressor(**FAST)).fit(X, y)
+    assert mean[-1].window_scaling_.kind == "mean"
+    assert mean[-1].loss_ == "squared_error"
