@@ -472,7 +472,8 @@ class BaseRecurrent(BaseEstimator):
         call; this way every window is computed to the same bits, whoever its neighbours
         are, and a window predicted alone does not pay for a bulk block.
         """
-        check_is_fitted(self)
+        if not self.__sklearn_is_fitted__():  # (check_is_fitted builds the tags each call)
+            check_is_fitted(self)
         X = check_windows(self, X, reset=False)
         windows = self._compact(X, reset=False)
         norm = self._window_norm(windows)
@@ -484,9 +485,11 @@ class BaseRecurrent(BaseEstimator):
         # elsewhere the series moves to the device once and is gathered there.
         on_cpu = device.type == "cpu"
         series = windows.series if on_cpu else torch.as_tensor(windows.series, device=device)
+        # Windows stored one after another are gathered from the 3-D view of the series.
+        stacked = series.reshape(len(windows), windows.window, -1) if windows.packed else None
         outputs, order = [], []
         with torch.inference_mode():
-            for index, length in _length_groups(windows.lengths, windows.window):
+            for index, length in _length_groups(windows):
                 padded = length < windows.window
                 sizes = block_sizes(module, device, length, windows.n_features, padded=padded)
                 steps = np.arange(windows.window - length, windows.window)
@@ -494,11 +497,13 @@ class BaseRecurrent(BaseEstimator):
                 window_elements = length * windows.n_features
                 for rows, samples in _block_chunks(index, sizes, window_elements):
                     at = _fill_blocks(samples, rows)
-                    steps_at = windows.starts[at][:, None] + steps
-                    if on_cpu:
-                        x = torch.from_numpy(series[steps_at])
+                    if stacked is not None:
+                        x = stacked[at if on_cpu else torch.as_tensor(at, device=device)]
                     else:
-                        x = series[torch.as_tensor(steps_at, device=device)]
+                        steps_at = windows.starts[at][:, None] + steps
+                        x = series[steps_at if on_cpu else torch.as_tensor(steps_at, device=device)]
+                    if on_cpu:
+                        x = torch.from_numpy(x)
                     norms = None if norm is None else torch.as_tensor(norm[at], device=device)
                     blocks = [
                         module(x[b : b + rows], norm=None if norms is None else norms[b : b + rows])
@@ -507,7 +512,8 @@ class BaseRecurrent(BaseEstimator):
                     block = blocks[0] if len(blocks) == 1 else torch.cat(blocks)
                     outputs.append(block[: len(samples)])
                 order.append(index)
-        output = (torch.cat(outputs) if len(outputs) > 1 else outputs[0]).cpu().numpy()
+        output = torch.cat(outputs) if len(outputs) > 1 else outputs[0]
+        output = output.numpy() if on_cpu else output.cpu().numpy()
         if len(order) > 1:  # grouped by number of real steps: back to the order of X
             grouped, output = output, np.empty_like(output)
             output[np.concatenate(order)] = grouped
@@ -618,7 +624,9 @@ def block_sizes(module, device, steps, n_features, *, padded=False):
     device = torch.device(device)
     # The sizes of this module's calls, remembered on it: a lone window's prediction
     # should not pay for working them out (or the module's shape) again.
-    known = _MODULE_SIZES.setdefault(module, {})
+    known = _MODULE_SIZES.get(module)
+    if known is None:
+        known = _MODULE_SIZES[module] = {}
     call = (str(device), torch.get_num_threads(), steps, n_features, padded)
     if call not in known:
         rows = predict_rows(module, device.type, padded=padded)
@@ -693,9 +701,10 @@ def _random_copy(module, generator):
     return copy
 
 
-def _length_groups(lengths, window):
-    """``(samples, n_real)`` for each number of real steps among the windows."""
-    if (lengths == window).all():  # nearly always: no padding
+def _length_groups(windows):
+    """``(samples, n_real)`` for each number of real steps among `windows`."""
+    lengths, window = windows.lengths, windows.window
+    if windows.packed or (lengths == window).all():  # nearly always: no padding
         return [(np.arange(len(lengths)), window)]
     return [(np.flatnonzero(lengths == n), int(n)) for n in np.unique(lengths)]
 
@@ -718,6 +727,9 @@ def _block_plan(n, sizes):
 def _block_chunks(index, sizes, window_elements):
     """``(rows, samples)``: the samples of `index` to gather at once, in blocks of `rows`
     (:func:`_block_plan`), at most ``_CHUNK_ELEMENTS`` values (whole blocks) at a time."""
+    if len(index) <= sizes[-1]:  # one small block (a window predicted alone)
+        yield sizes[-1], index
+        return
     first = 0
     for rows, count in _block_plan(len(index), sizes):
         chunk = rows * max(1, _CHUNK_ELEMENTS // (rows * window_elements))
@@ -733,7 +745,7 @@ def _fill_blocks(index, rows):
     missing = -len(index) % rows
     if not missing:
         return index
-    return np.concatenate([index, np.full(missing, index[len(index) - len(index) % rows])])
+    return np.concatenate([index, index[len(index) - len(index) % rows].repeat(missing)])
 
 
 def _n_folds(n_samples, fraction):

@@ -22,6 +22,9 @@ class CompactWindows:
     steps before them is front padding and never read as data (zeros, or the rows of the
     series stored before this one). ``groups[i]``, for windows of many series, is the code
     of the series sample ``i`` belongs to; the samples of one series are in time order.
+    ``packed``: every step is real and sample ``i`` is rows ``i * window`` to
+    ``(i + 1) * window - 1``, so that `series` reshaped is the 3-D array of the windows
+    (an array of windows without padding, or a single window: what prediction mostly sees).
 
     It behaves as the 3-D array ``(n_samples, window, n_features)`` it stands for, with NaN
     front padding: ``np.asarray`` builds that array, indexing the first axis selects
@@ -34,6 +37,7 @@ class CompactWindows:
     lengths: np.ndarray
     window: int
     groups: np.ndarray | None = None
+    packed: bool = False
 
     ndim = 3
 
@@ -126,7 +130,7 @@ class CompactWindows:
                     f"windows' real steps: {_IMPUTE_HINT}."
                 )
             np.nan_to_num(series, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
-        return type(self)(series, self.starts, self.lengths, self.window, self.groups)
+        return type(self)(series, self.starts, self.lengths, self.window, self.groups, self.packed)
 
     @classmethod
     def from_series(cls, values, codes, window):
@@ -153,19 +157,25 @@ class CompactWindows:
     def from_array(cls, X):
         """Compact a validated 3-D array, checking that NaN only pads windows at the front."""
         n_samples, window, n_features = X.shape
-        if n_samples > 0 and X.strides[0] == X.strides[1]:
+        packed = n_samples < 2 or X.strides[0] != X.strides[1]
+        if packed:  # samples one after another (a lone window, in particular)
+            source = X
+            starts = np.arange(n_samples) * window
+        else:
             # Sample i + 1 starts one row after sample i: the rows of a single series.
             source = as_strided(
                 X, shape=(n_samples + window - 1, n_features), strides=X.strides[1:]
             )
             starts = np.arange(n_samples)
+        if source.dtype == np.float32:
+            series = np.array(source)
         else:
-            source = X
-            starts = np.arange(n_samples) * window
-        with np.errstate(over="ignore"):  # overflow is reported below, in words
-            series = np.array(source, dtype=np.float32).reshape(-1, n_features)
+            with np.errstate(over="ignore"):  # overflow is reported below, in words
+                series = np.array(source, dtype=np.float32)
+        series = series.reshape(-1, n_features)
         if np.isfinite(series).all():  # the common case: no padding to find
-            return cls(series, starts, np.full(n_samples, window, dtype=np.int64), window)
+            lengths = np.full(n_samples, window, dtype=np.int64)
+            return cls(series, starts, lengths, window, packed=packed)
         if np.isinf(series).any() and not np.isinf(source).any():
             raise ValueError(
                 "Input X has values too large for float32 (absolute values above "

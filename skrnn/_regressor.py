@@ -273,11 +273,10 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     def _predict_quantiles(self, X):
         """(n_samples, n_outputs, n_quantiles) forecasts in target units, sorted."""
         output, norm = self._forward(X)
-        output = output.astype(np.float64)
         n_quantiles = 1 if self.quantiles_ is None else len(self.quantiles_)
         if self.window_scaling_ is not None:
-            output = self.window_scaling_.inverse(output, norm)
-        elif n_quantiles == 1:
+            output = self.window_scaling_.inverse(output.astype(np.float64), norm)
+        elif n_quantiles == 1:  # float32 output, float64 statistics: computed in float64
             output = output * self.target_scale_ + self.target_mean_
         else:
             scale = np.repeat(self.target_scale_, n_quantiles)
