@@ -486,7 +486,8 @@ class BaseRecurrent(BaseEstimator):
         on_cpu = device.type == "cpu"
         series = windows.series if on_cpu else torch.as_tensor(windows.series, device=device)
         # Windows stored one after another are gathered from the 3-D view of the series.
-        stacked = series.reshape(len(windows), windows.window, -1) if windows.packed else None
+        shape = (len(windows), windows.window, windows.n_features)
+        stacked = series.reshape(shape) if windows.packed else None
         outputs, order = [], []
         with torch.inference_mode():
             for index, length in _length_groups(windows):

@@ -24,7 +24,7 @@ class CompactWindows:
     of the series sample ``i`` belongs to; the samples of one series are in time order.
     ``packed``: every step is real and sample ``i`` is rows ``i * window`` to
     ``(i + 1) * window - 1``, so that `series` reshaped is the 3-D array of the windows
-    (an array of windows without padding, or a single window: what prediction mostly sees).
+    (windows from an array without padding, a lone window in particular).
 
     It behaves as the 3-D array ``(n_samples, window, n_features)`` it stands for, with NaN
     front padding: ``np.asarray`` builds that array, indexing the first axis selects
@@ -157,8 +157,8 @@ class CompactWindows:
     def from_array(cls, X):
         """Compact a validated 3-D array, checking that NaN only pads windows at the front."""
         n_samples, window, n_features = X.shape
-        packed = n_samples < 2 or X.strides[0] != X.strides[1]
-        if packed:  # samples one after another (a lone window, in particular)
+        back_to_back = n_samples < 2 or X.strides[0] != X.strides[1]
+        if back_to_back:  # samples one after another (a lone window, in particular)
             source = X
             starts = np.arange(n_samples) * window
         else:
@@ -175,7 +175,7 @@ class CompactWindows:
         series = series.reshape(-1, n_features)
         if np.isfinite(series).all():  # the common case: no padding to find
             lengths = np.full(n_samples, window, dtype=np.int64)
-            return cls(series, starts, lengths, window, packed=packed)
+            return cls(series, starts, lengths, window, packed=back_to_back)
         if np.isinf(series).any() and not np.isinf(source).any():
             raise ValueError(
                 "Input X has values too large for float32 (absolute values above "
