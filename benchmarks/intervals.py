@@ -53,7 +53,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from _forecast import align_table, header, mase_scale, require
+from _forecast import align_table, header, mase_scale, require, smape
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import mean_pinball_loss
 from sklearn.pipeline import make_pipeline
@@ -125,11 +125,6 @@ def msis(y, lower, upper, scales, alpha=0.05):
     in-sample seasonal-naive MAE; then the mean over series. y, lower, upper: (n, h)."""
     per_series = interval_score(y, lower, upper, alpha).mean(axis=1) / scales
     return float(np.nanmean(per_series))
-
-
-def smape(actual, forecast):
-    """M3's symmetric MAPE in percent, over all the values."""
-    return float(np.mean(200 * np.abs(actual - forecast) / (np.abs(actual) + np.abs(forecast))))
 
 
 def band_row(data, route, y, bands, fit_s, predict_s, note="", center=None):

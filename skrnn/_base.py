@@ -573,6 +573,7 @@ class BaseRecurrent(BaseEstimator):
 def fill_added_attributes(estimator):
     """Give a fitted `estimator` saved before some fitted attributes existed those
     attributes, from the parameters they were resolved from (see ``_added_attributes``)."""
+    # Fitted, whether or not its network is built yet (skrnn.load fills before building).
     if "n_features_in_" not in estimator.__dict__:
         return
     for attribute, param in estimator._added_attributes.items():
