@@ -47,16 +47,19 @@ MAX_FOLDS = 3
 # Steps the convolutional front end leaves for the recurrent layers, with conv_stride="auto".
 CONV_STEPS = 50
 # Windows per module call at prediction (see BaseRecurrent._forward and predict_rows): the
-# fewest and the most, by device type, and the recurrent layer's multiply-adds per step a
-# block of full windows should hold on the CPU.
+# fewest and the most, by device type, and the bytes of gates and states a block of full
+# windows may hold on the CPU.
 PREDICT_ROWS = {"cpu": (64, 1024), "default": (1024, 1024)}
-PREDICT_WORK = 1 << 22
+PREDICT_BYTES = 32 << 20
+# Per step and unit, the values a recurrent layer keeps: its gates and its states.
+_STEP_VALUES = {"LSTM": 4 + 2, "GRU": 3 + 1}
 # Smaller blocks for the windows left over, used where they are checked to compute each
 # window to the same bits as a bulk block (see block_sizes), and the windows checked.
 SMALL_ROWS = (1, 2, 4, 8, 16, 32)
 _PROBE_ROWS = 64
 _BLOCK_SIZES = {}  # (network shape, device, threads, steps, features) -> block sizes
 _MODULE_SIZES = weakref.WeakKeyDictionary()  # module -> {(device, threads, ...): sizes}
+_UNCHECKED = "unchecked"  # in _MODULE_SIZES: one bulk call went without the smaller sizes
 # What, besides its layers, decides the kernels a module runs (see _shape).
 _FORWARD_OPTIONS = [
     "window",
@@ -492,7 +495,9 @@ class BaseRecurrent(BaseEstimator):
         with torch.inference_mode():
             for index, length in _length_groups(windows):
                 padded = length < windows.window
-                sizes = block_sizes(module, device, length, windows.n_features, padded=padded)
+                sizes = block_sizes(
+                    module, device, length, windows.n_features, padded=padded, n_windows=len(index)
+                )
                 steps = np.arange(windows.window - length, windows.window)
                 # A chunk of blocks is gathered at once; each block is a view of it.
                 window_elements = length * windows.n_features
@@ -594,23 +599,29 @@ def predict_rows(module, device_type, *, padded=False):
 
     A function of the network and of whether the windows are front padded, never of the
     other windows predicted: that keeps predictions bit-identical. On the CPU a block of
-    full windows holds about ``PREDICT_WORK`` multiply-adds of the recurrent layer per
-    step (a power of two between the bounds of ``PREDICT_ROWS``), enough windows to
-    share per-call and per-step costs as calls of 1024 windows do. Front-padded windows
-    come one per length at the start of a series, so their blocks are mostly filler:
-    they get the fewest rows.
+    full windows is the most windows (a power of two between the bounds of
+    ``PREDICT_ROWS``) whose gates and states in the recurrent layer, (rows, steps,
+    (gates + states) x hidden size) values, fit in ``PREDICT_BYTES``, glibc's largest
+    mmap threshold: more windows per call share per-call and per-step costs, but a call
+    past it maps its buffers afresh and faults their pages in (one call of 1024 windows
+    of 32 steps of an LSTM of 64 units took 1.35 times two calls of 512;
+    ``benchmarks/block_rows.py``). Front-padded windows come one per length at the start
+    of a series, so their blocks are mostly filler: they get the fewest rows.
     """
     fewest, most = PREDICT_ROWS.get(device_type, PREDICT_ROWS["default"])
     if padded or fewest == most:
         return fewest
     rnn = module.rnn
-    gates = {"LSTM": 4, "GRU": 3}.get(rnn.mode, 1)
-    work = gates * rnn.hidden_size * (rnn.hidden_size + rnn.input_size)
-    work *= 2 if rnn.bidirectional else 1
-    return int(min(most, max(fewest, 2 ** round(math.log2(PREDICT_WORK / work)))))
+    values = _STEP_VALUES.get(rnn.mode, 2) * rnn.hidden_size * (2 if rnn.bidirectional else 1)
+    steps = getattr(module, "window", None) or 1
+    stride = getattr(module, "conv_stride", None)
+    if stride is not None:  # the front end's convolutions shorten the sequence
+        steps = math.ceil(steps / stride)
+    window_bytes = steps * values * rnn.weight_ih_l0.element_size()
+    return int(min(most, max(fewest, 2 ** math.floor(math.log2(PREDICT_BYTES / window_bytes)))))
 
 
-def block_sizes(module, device, steps, n_features, *, padded=False):
+def block_sizes(module, device, steps, n_features, *, padded=False, n_windows=None):
     """Windows per call for windows of `steps` real steps (`padded`: fewer than the
     window): :func:`predict_rows`, then the smaller sizes of ``SMALL_ROWS`` the windows
     left over may use, largest first (front-padded windows: none).
@@ -622,6 +633,10 @@ def block_sizes(module, device, steps, n_features, *, padded=False):
     window comes out identical. Kernels are chosen by shape, not by values, so the check
     holds for any windows; a window predicted alone then costs a small block rather
     than a bulk one.
+
+    The check costs about four bulk blocks, so a first call of `n_windows` windows, at
+    least a bulk block of them, goes without it: its last block is filled up (one block
+    more at most). The check runs when the smaller sizes are asked for again.
     """
     device = torch.device(device)
     # The sizes of this module's calls, remembered on it: a lone window's prediction
@@ -630,16 +645,21 @@ def block_sizes(module, device, steps, n_features, *, padded=False):
     if known is None:
         known = _MODULE_SIZES[module] = {}
     call = (str(device), torch.get_num_threads(), steps, n_features, padded)
-    if call not in known:
-        rows = predict_rows(module, device.type, padded=padded)
-        if padded:
-            known[call] = (rows,)
-        else:
-            key = (_shape(module), *call[:-1], rows)
-            if key not in _BLOCK_SIZES:
-                smaller = _same_bits_sizes(module, device, steps, n_features, rows)
-                _BLOCK_SIZES[key] = (rows, *smaller)
-            known[call] = _BLOCK_SIZES[key]
+    sizes = known.get(call)
+    if isinstance(sizes, tuple):
+        return sizes
+    rows = predict_rows(module, device.type, padded=padded)
+    if padded:
+        known[call] = (rows,)
+        return known[call]
+    key = (_shape(module), *call[:-1], rows)
+    if key not in _BLOCK_SIZES:
+        if sizes is None and n_windows is not None and n_windows >= rows:
+            known[call] = _UNCHECKED
+            return (rows,)
+        smaller = _same_bits_sizes(module, device, steps, n_features, rows)
+        _BLOCK_SIZES[key] = (rows, *smaller)
+    known[call] = _BLOCK_SIZES[key]
     return known[call]
 
 

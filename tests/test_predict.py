@@ -39,7 +39,7 @@ def _fitted(estimator, horizon=1):
 MODELS = {
     # Per-window log scaling, the linear skip, centring decided by the skip's tests.
     "default": lambda: _fitted(LSTMRegressor(hidden_size=5, max_epochs=3, random_state=0)),
-    # A wider network: blocks of 256 full windows (of 64 front-padded ones).
+    # A wider network: blocks of 1024 full windows (of 64 front-padded ones).
     "plain-two-horizons": lambda: _fitted(
         GRURegressor(
             hidden_size=64,
@@ -80,10 +80,17 @@ def _predict(estimator, X):
 
 def test_block_sizes_follow_the_network():
     module = _model("plain-two-horizons")[0].net_.module_
-    assert _base.predict_rows(module, "cpu") == 256
+    assert _base.predict_rows(module, "cpu") == 1024
     assert _base.predict_rows(module, "cpu", padded=True) == 64
-    assert _base.predict_rows(_model("default")[0].net_.module_, "cpu") == 1024
     assert _base.predict_rows(module, "cuda") == 1024
+    # Gates and states of a block within 32 MiB: (3 + 1) x 64 units x 4 bytes a step.
+    long = deepcopy(module)
+    long.window = 128
+    assert _base.predict_rows(long, "cpu") == 256  # 256 x 128 x 1 KiB = 32 MiB
+    long.conv_stride = 4  # 32 steps reach the recurrent layer
+    assert _base.predict_rows(long, "cpu") == 1024
+    long.window = 10_000
+    assert _base.predict_rows(long, "cpu") == 64  # never fewer
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -192,6 +199,41 @@ def test_one_window_runs_in_the_smallest_checked_block(monkeypatch):
     assert calls == [sizes[-1]] + [
         rows for rows, count in _base._block_plan(n, sizes) for _ in range(count)
     ]
+
+
+def test_a_first_bulk_prediction_fills_its_last_block_instead_of_checking(monkeypatch):
+    # Checking the smaller sizes costs more than the one block it saves a single bulk
+    # prediction; it runs when the smaller sizes are asked for again.
+    monkeypatch.setattr(_base, "_BLOCK_SIZES", {})
+    estimator, X = _model("skip-no-scaling-two-layers")
+    estimator = deepcopy(estimator)  # a module without remembered sizes
+    module = estimator.net_.module_
+    rows = _base.predict_rows(module, "cpu")
+    full = np.concatenate([X[WINDOW:]] * (rows // (len(X) - WINDOW) + 1))
+    assert len(full) > rows
+    assert len(full) % rows
+    checks, calls = [], []
+    same_bits = _base._same_bits_sizes
+    monkeypatch.setattr(_base, "_same_bits_sizes", lambda *a: checks.append(a) or same_bits(*a))
+    forward = type(module).forward
+
+    def counted(self, x, *args, **kwargs):
+        if self is module:  # not the check's copy
+            calls.append(len(x))
+        return forward(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(type(module), "forward", counted)
+    first = estimator.predict(full)
+    assert not checks
+    assert calls == [rows] * -(-len(full) // rows)
+    calls.clear()
+    again = estimator.predict(full)
+    sizes = _base.block_sizes(module, "cpu", WINDOW, X.shape[2])
+    assert len(checks) == 1
+    assert len(sizes) > 1
+    plan = _base._block_plan(len(full), sizes)
+    assert calls == [rows for rows, count in plan for _ in range(count)]
+    np.testing.assert_array_equal(again, first)
 
 
 def test_prediction_memory_is_bounded_by_chunks(monkeypatch):
