@@ -17,7 +17,7 @@ size runs once per round, the rounds interleaved, and the median over rounds is 
 
 Usage::
 
-    python benchmarks/block_rows.py              # ~6 minutes on 2 cores
+    python benchmarks/block_rows.py              # about 2 minutes on 2 cores
     python benchmarks/block_rows.py --rounds 5
 """
 
