@@ -634,9 +634,10 @@ def block_sizes(module, device, steps, n_features, *, padded=False, n_windows=No
     holds for any windows; a window predicted alone then costs a small block rather
     than a bulk one.
 
-    The check costs about four bulk blocks, so a first call of `n_windows` windows, at
-    least a bulk block of them, goes without it: its last block is filled up (one block
-    more at most). The check runs when the smaller sizes are asked for again.
+    The check costs about four bulk blocks, so a call of `n_windows` windows goes without
+    it where it can: a whole number of bulk blocks needs no smaller ones, and the first
+    call of more windows than a bulk block fills its last block up (one block more at
+    most). The check runs when smaller sizes are needed again.
     """
     device = torch.device(device)
     # The sizes of this module's calls, remembered on it: a lone window's prediction
@@ -654,7 +655,9 @@ def block_sizes(module, device, steps, n_features, *, padded=False, n_windows=No
         return known[call]
     key = (_shape(module), *call[:-1], rows)
     if key not in _BLOCK_SIZES:
-        if sizes is None and n_windows is not None and n_windows >= rows:
+        if n_windows is not None and n_windows % rows == 0:
+            return (rows,)  # bulk blocks only
+        if sizes is None and n_windows is not None and n_windows > rows:
             known[call] = _UNCHECKED
             return (rows,)
         smaller = _same_bits_sizes(module, device, steps, n_features, rows)

@@ -203,7 +203,7 @@ def test_one_window_runs_in_the_smallest_checked_block(monkeypatch):
 
 def test_a_first_bulk_prediction_fills_its_last_block_instead_of_checking(monkeypatch):
     # Checking the smaller sizes costs more than the one block it saves a single bulk
-    # prediction; it runs when the smaller sizes are asked for again.
+    # prediction; it runs when smaller sizes are needed again.
     monkeypatch.setattr(_base, "_BLOCK_SIZES", {})
     estimator, X = _model("skip-no-scaling-two-layers")
     estimator = deepcopy(estimator)  # a module without remembered sizes
@@ -223,6 +223,11 @@ def test_a_first_bulk_prediction_fills_its_last_block_instead_of_checking(monkey
         return forward(self, x, *args, **kwargs)
 
     monkeypatch.setattr(type(module), "forward", counted)
+    whole = full[: rows * (len(full) // rows)]  # bulk blocks only: no smaller sizes needed
+    estimator.predict(whole)
+    estimator.predict(whole)
+    assert not checks
+    calls.clear()
     first = estimator.predict(full)
     assert not checks
     assert calls == [rows] * -(-len(full) // rows)
