@@ -604,7 +604,7 @@ def predict_rows(module, device_type, *, padded=False):
     (gates + states) x hidden size) values, fit in ``PREDICT_BYTES``, glibc's largest
     mmap threshold: more windows per call share per-call and per-step costs, but a call
     past it maps its buffers afresh and faults their pages in (one call of 1024 windows
-    of 32 steps of an LSTM of 64 units took 1.35 times two calls of 512;
+    of 32 steps of an LSTM of 64 units took 1.34 times two calls of 512;
     ``benchmarks/block_rows.py``). Front-padded windows come one per length at the start
     of a series, so their blocks are mostly filler: they get the fewest rows.
     """
@@ -653,10 +653,10 @@ def block_sizes(module, device, steps, n_features, *, padded=False, n_windows=No
     if padded:
         known[call] = (rows,)
         return known[call]
+    if n_windows is not None and n_windows % rows == 0:
+        return (rows,)  # bulk blocks only: the smaller sizes are not needed
     key = (_shape(module), *call[:-1], rows)
     if key not in _BLOCK_SIZES:
-        if n_windows is not None and n_windows % rows == 0:
-            return (rows,)  # bulk blocks only
         if sizes is None and n_windows is not None and n_windows > rows:
             known[call] = _UNCHECKED
             return (rows,)

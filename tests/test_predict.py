@@ -82,6 +82,7 @@ def test_block_sizes_follow_the_network():
     module = _model("plain-two-horizons")[0].net_.module_
     assert _base.predict_rows(module, "cpu") == 1024
     assert _base.predict_rows(module, "cpu", padded=True) == 64
+    assert _base.predict_rows(_model("default")[0].net_.module_, "cpu") == 1024
     assert _base.predict_rows(module, "cuda") == 1024
     # Gates and states of a block within 32 MiB: (3 + 1) x 64 units x 4 bytes a step.
     long = deepcopy(module)
