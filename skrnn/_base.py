@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import GradientNormClipping
 from skorch.helper import predefined_split
 
-from ._callbacks import DivergenceGuard, EarlyStopping, StartKeptWarning
+from ._callbacks import DivergenceGuard, EarlyStopping, StartKeptWarning, WeightAveraging
 from ._compact import CompactWindows
 from ._data import WindowDataset, WindowLoader
 from ._device import resolve_device
@@ -173,6 +173,10 @@ class BaseRecurrent(BaseEstimator):
         """Whether the network sees centred windows (``center="auto"`` resolved)."""
         return False if self.center == "auto" else self.center
 
+    def _resolve_ema_decay(self, windows):
+        """The decay of the weight average (``ema_decay`` resolved), or None: none."""
+        return None
+
     def _net_kwargs(self):
         """Extra skorch net arguments (e.g. the classifier's classes and class weights)."""
         return {}
@@ -231,6 +235,7 @@ class BaseRecurrent(BaseEstimator):
         self.conv_stride_ = self._resolve_conv_stride()
         self._set_start(start, windows, y_train)
         self.center_ = self._resolve_center()
+        self.ema_decay_ = self._resolve_ema_decay(windows)
         self.batch_size_ = self._resolve_batch_size(len(windows))
         self.validation_loss_ = None
         epochs, interrupted = self.max_epochs, None
@@ -384,7 +389,11 @@ class BaseRecurrent(BaseEstimator):
         optimizer_kwargs = {"weight_decay": self.weight_decay}
         if self.optimizer in ("sgd", "rmsprop"):
             optimizer_kwargs["momentum"] = self.momentum
-        callbacks = [("divergence_guard", DivergenceGuard())]
+        callbacks = []
+        decay = getattr(self, "ema_decay_", None)
+        if decay is not None:  # before the guard: see WeightAveraging
+            callbacks.append(("weight_averaging", WeightAveraging(decay)))
+        callbacks.append(("divergence_guard", DivergenceGuard()))
         if self.clip_grad_norm is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.clip_grad_norm)))
         if early_stopping is not None:

@@ -1,5 +1,6 @@
-"""skorch callbacks skrnn adds to every net: early stopping that can score the starting
-weights as epoch 0, and a guard that stops a diverging fit with its last finite weights."""
+"""skorch callbacks skrnn adds to its nets: early stopping that can score the starting
+weights as epoch 0, a guard that stops a diverging fit with its last finite weights, and
+an average of the weights over the optimizer steps."""
 
 import math
 import warnings
@@ -205,6 +206,82 @@ def cross_entropy(net, y_pred, y_true):
     """Per-row cross-entropy with the net's class weights."""
     weight = getattr(net.criterion_, "weight", None)
     return torch.nn.functional.cross_entropy(y_pred, y_true, weight=weight, reduction="none")
+
+
+class WeightAveraging(Callback):
+    """Validate, keep and return an exponential moving average of the weights over the
+    optimizer steps (Polyak averaging, PyTorch's ``swa_utils`` EMA) instead of the last
+    step's weights.
+
+    Late in training, each step moves the weights by the noise of its mini-batch; the
+    average keeps the direction and drops the noise. On panels of many series, where an
+    epoch is hundreds of steps, it lowered the M3 sMAPE on all four subsets. The average
+    is loaded into the module for the validation pass and at the end of every epoch (what
+    early stopping scores and keeps), and the optimizer's own weights are put back before
+    the next epoch's steps.
+
+    Must come before :class:`DivergenceGuard` among the callbacks: a step whose loss is
+    not finite is left out of the average, and the guard's restored weights are kept.
+
+    Parameters
+    ----------
+    decay : float
+        Weight of the average so far at each step: the average spans about
+        ``1 / (1 - decay)`` steps.
+    """
+
+    def __init__(self, decay):
+        self.decay = decay
+
+    def on_train_begin(self, net, **kwargs):
+        self._params = [p for p in net.module_.parameters() if p.requires_grad]
+        self._average = [p.detach().clone() for p in self._params]
+        self._steps = None  # the optimizer's weights while the average is loaded
+        self._diverged = False
+
+    def on_epoch_begin(self, net, **kwargs):
+        if self._steps is not None:
+            _copy(self._steps, into=self._params)
+            self._steps = None
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if not training:
+            self._load_average()  # the epoch's validation pass scores the average
+
+    def on_batch_end(self, net, training=False, loss=None, **kwargs):
+        if not training:
+            return
+        if not math.isfinite(loss.item()):
+            self._diverged = True
+            return
+        with torch.no_grad():
+            for average, param in zip(self._average, self._params, strict=True):
+                average.lerp_(param, 1.0 - self.decay)
+
+    def on_epoch_end(self, net, **kwargs):
+        self._load_average()
+
+    def on_train_end(self, net, **kwargs):
+        if not self._diverged:
+            self._load_average()
+        self._params = self._average = self._steps = None
+
+    def _load_average(self):
+        if self._steps is None and not self._diverged:
+            self._steps = [p.detach().clone() for p in self._params]
+            _copy(self._average, into=self._params)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for key in ("_params", "_average", "_steps"):
+            state.pop(key, None)
+        return state
+
+
+def _copy(values, into):
+    with torch.no_grad():
+        for target, value in zip(into, values, strict=True):
+            target.copy_(value)
 
 
 class DivergenceGuard(Callback):

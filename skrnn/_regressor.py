@@ -37,6 +37,8 @@ SPREAD_TOLERANCE = 0.05
 # window_scaling="auto" on many series: the largest share of zero values that still gets
 # log scaling (see _rare_zeros).
 MAX_LOG_ZEROS = 0.01
+# ema_decay="auto" on many series: an average over about 200 optimizer steps.
+PANEL_EMA_DECAY = 0.995
 
 REGRESSOR_CENTER = """\
     center : "auto" or bool, default="auto"
@@ -45,6 +47,20 @@ REGRESSOR_CENTER = """\
         in training (prices whose test years lie far above the training years). ``"auto"``
         centres, except when the skip's tests found the target stationary: there levels
         stay in range and carry information."""
+
+EMA_DECAY = """\
+    ema_decay : "auto", float in [0, 1) or None, default="auto"
+        Keep an exponential moving average of the weights over the optimizer steps
+        (updated after each step with weight ``1 - ema_decay`` for the new weights: an
+        average over about ``1 / (1 - ema_decay)`` steps), and let early stopping score,
+        keep and return that average instead of the last step's weights. Late in training
+        each step moves the weights by its mini-batch's noise; the average keeps the
+        direction. ``"auto"``: 0.995 for point forecasts of windows of many series, where
+        an epoch is hundreds of steps (on the M3 competition it lowered sMAPE on all four
+        subsets); None (the last step's weights) for one series, where on daily prices
+        averaged networks passed the keep-or-discard test and then lost to persistence on
+        the test years (MSFT: 1.056 times persistence), and for ``loss="quantile"``, whose
+        interval coverage was measured without it. ``ema_decay_`` holds the decay used."""
 
 REGRESSION_PARAMS = """\
     loss : {"auto", "squared_error", "absolute_error", "quantile"}, default="auto"
@@ -141,9 +157,10 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
 
     _net_class = NeuralNetRegressor
     _y_numeric = True
-    # Regressors pickled before quantile_spread existed had fixed widths.
-    _added_params = {"quantile_spread": "fixed"}
-    _added_attributes = {"loss_": "loss"}
+    # Regressors pickled before quantile_spread existed had fixed widths, and kept the
+    # last step's weights.
+    _added_params = {"quantile_spread": "fixed", "ema_decay": None}
+    _added_attributes = {"loss_": "loss", "ema_decay_": "ema_decay"}
 
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
@@ -155,6 +172,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         "season": [Interval(Integral, 1, None, closed="left"), None],
         "skip": [StrOptions({"linear", "persistence"}), None],
         "target_feature": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
+        "ema_decay": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="left"), None],
     }
 
     def __init__(
@@ -185,6 +203,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
+        ema_decay="auto",
         callbacks=None,
         random_state=None,
         device="cpu",
@@ -217,6 +236,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.ema_decay = ema_decay
         self.callbacks = callbacks
         self.random_state = random_state
         self.device = device
@@ -471,6 +491,15 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         block = windows.positions()[index] // self.n_outputs_
         return codes * (block.max(initial=0) + 1) + block
 
+    def _resolve_ema_decay(self, windows):
+        if self.ema_decay != "auto":
+            return self.ema_decay
+        # Measured on point forecasts of panels; the quantile networks' interval coverage
+        # was measured without it.
+        if windows.groups is None or self.loss_ == "quantile":
+            return None
+        return PANEL_EMA_DECAY
+
     def _resolve_center(self):
         # Centring keeps a network from extrapolating levels it never saw; a target the
         # skip's tests found stationary stays in range, and its level (and that of the
@@ -556,6 +585,8 @@ def _regressor_doc(title, cell_text, extra_params="", example_class="LSTMRegress
 
 {training_params("1e-3", REGRESSOR_EARLY_STOPPING)}
 
+{EMA_DECAY}
+
 {LAGS_PARAM}
 
     Attributes
@@ -572,6 +603,10 @@ def _regressor_doc(title, cell_text, extra_params="", example_class="LSTMRegress
 
     loss_ : str
         The loss the network was trained with (``loss="auto"`` resolved).
+
+    ema_decay_ : float or None
+        The decay of the weight average (``ema_decay="auto"`` resolved); None: the
+        network has the weights of its last optimizer step.
 
     quantiles_ : tuple of float or None
         The quantiles forecast with ``loss="quantile"`` (sorted); None otherwise.
@@ -696,6 +731,7 @@ class RNNRegressor(RecurrentRegressor):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
+        ema_decay="auto",
         callbacks=None,
         random_state=None,
         device="cpu",
@@ -729,6 +765,7 @@ class RNNRegressor(RecurrentRegressor):
             validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change,
             tol=tol,
+            ema_decay=ema_decay,
             callbacks=callbacks,
             random_state=random_state,
             device=device,

@@ -1,8 +1,9 @@
-"""Divergence, interruption and early stopping (skrnn._callbacks)."""
+"""Divergence, interruption, early stopping and weight averaging (skrnn._callbacks)."""
 
 import numpy as np
 import pytest
 import torch
+from skorch import NeuralNetRegressor
 from skorch.callbacks import Callback
 from skorch.history import History
 
@@ -15,7 +16,7 @@ from skrnn import (
     StartKeptWarning,
     make_supervised,
 )
-from skrnn._callbacks import EarlyStopping
+from skrnn._callbacks import DivergenceGuard, EarlyStopping, WeightAveraging
 from skrnn._compact import CompactWindows
 from skrnn.datasets import load_stock
 
@@ -26,9 +27,11 @@ def raw_windows():
     return SlidingWindow(7).fit_transform(X), y.to_numpy()
 
 
-def test_divergence_warns_restores_finite_weights_and_never_predicts_nan(raw_windows):
+@pytest.mark.parametrize("ema_decay", [None, 0.9])
+def test_divergence_warns_restores_finite_weights_and_never_predicts_nan(raw_windows, ema_decay):
     X, y = raw_windows  # unscaled prices and volumes
     est = RNNRegressor(
+        ema_decay=ema_decay,
         nonlinearity="relu",
         lr=5.0,
         optimizer="sgd",
@@ -225,3 +228,95 @@ def test_cross_fitted_gains_are_measured_out_of_the_sample_that_chose_the_epoch(
     real = [[0.9, 0.9, 0.9, 0.9], [0.5, 0.6, 0.5, 0.6]]
     crossed = _run_scripted(_ScriptedLosses([start, *real], cross_fit=True), 2)
     np.testing.assert_allclose(crossed, [0.5, 0.4, 0.5, 0.4])
+
+
+class _StepRecorder(Callback):
+    """Records the module's weights after every optimizer step, and at every epoch end."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.steps, self.epoch_ends = [], []
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            self.steps.append(torch.nn.utils.parameters_to_vector(net.module_.parameters()))
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epoch_ends.append(torch.nn.utils.parameters_to_vector(net.module_.parameters()))
+
+
+def _linear_net(callbacks):
+    torch.manual_seed(0)
+    net = NeuralNetRegressor(
+        torch.nn.Linear,
+        module__in_features=3,
+        module__out_features=1,
+        optimizer=torch.optim.SGD,
+        lr=0.1,
+        max_epochs=4,
+        batch_size=10,
+        iterator_train__shuffle=False,
+        train_split=None,
+        callbacks=callbacks,
+        verbose=0,
+    )
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3)).astype(np.float32)
+    y = (X @ np.array([1.0, -2.0, 0.5]) + rng.normal(0, 0.1, 30)).astype(np.float32)
+    return net, X, y[:, None]
+
+
+def test_weight_averaging_returns_the_moving_average_and_steps_from_the_last_weights():
+    recorder = _StepRecorder()
+    net, X, y = _linear_net([("weight_averaging", WeightAveraging(0.7)), ("steps", recorder)])
+    torch.manual_seed(0)
+    net.initialize()
+    start = torch.nn.utils.parameters_to_vector(net.module_.parameters()).detach().clone()
+    net.partial_fit(X, y)
+    # The optimizer's trajectory is that of a run without averaging: the average is only
+    # loaded between epochs, and the steps continue from the optimizer's own weights.
+    plain = _StepRecorder()
+    bare, _, _ = _linear_net([("steps", plain)])
+    torch.manual_seed(0)
+    bare.initialize()
+    bare.partial_fit(X, y)
+    assert len(recorder.steps) == 12
+    for averaged_run, plain_run in zip(recorder.steps, plain.steps, strict=True):
+        torch.testing.assert_close(averaged_run, plain_run, rtol=0, atol=0)
+    # Every epoch ends with the average of the steps so far loaded, and so does training.
+    average = start
+    for step, weights in enumerate(recorder.steps, start=1):
+        average = 0.7 * average + 0.3 * weights
+        if step % 3 == 0:
+            torch.testing.assert_close(recorder.epoch_ends[step // 3 - 1], average)
+    final = torch.nn.utils.parameters_to_vector(net.module_.parameters())
+    torch.testing.assert_close(final, average)
+    assert not torch.equal(final, recorder.steps[-1])
+
+
+def test_weight_averaging_with_decay_zero_is_the_last_step():
+    recorder = _StepRecorder()
+    net, X, y = _linear_net([("weight_averaging", WeightAveraging(0.0)), ("steps", recorder)])
+    net.fit(X, y)
+    final = torch.nn.utils.parameters_to_vector(net.module_.parameters())
+    torch.testing.assert_close(final, recorder.steps[-1], rtol=0, atol=0)
+
+
+def test_weight_averaging_leaves_out_a_diverged_step_and_keeps_the_guards_weights():
+    recorder = _StepRecorder()
+    net, X, y = _linear_net(
+        [
+            ("weight_averaging", WeightAveraging(0.5)),
+            ("divergence_guard", DivergenceGuard()),
+            ("steps", recorder),
+        ]
+    )
+    y[25] = np.inf  # the third step has an infinite loss
+    net.initialize()
+    start = torch.nn.utils.parameters_to_vector(net.module_.parameters()).detach().clone()
+    with pytest.warns(DivergenceWarning, match="epoch 1"):
+        net.partial_fit(X, y)
+    # The guard restored the weights at the start of the failing epoch; the average of the
+    # two finite steps does not replace them.
+    final = torch.nn.utils.parameters_to_vector(net.module_.parameters())
+    torch.testing.assert_close(final, start, rtol=0, atol=0)
+    assert len(recorder.steps) == 2  # the failing step ended the fit before the recorder

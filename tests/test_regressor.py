@@ -285,3 +285,23 @@ def test_no_torch_warning_reaches_the_user(windows):
         warnings.simplefilter("error")
         warnings.simplefilter("ignore", StartKeptWarning)  # skrnn's own, about the result
         LSTMRegressor(dropout=0.2, **FAST).fit(X, y).predict(X)
+
+
+def test_ema_decay_auto_averages_the_weights_of_point_forecasts_of_many_series(prices):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {"id": np.repeat(["a", "b", "c"], 80), "y": np.exp(rng.normal(0, 0.05, 240).cumsum())}
+    )
+    X, y = make_supervised(frame, target="y", group="id")
+    panel = make_pipeline(SlidingWindow(6, group="id"), LSTMRegressor(**FAST)).fit(X, y)
+    assert panel[-1].ema_decay_ == 0.995
+    averaging = dict(panel[-1].net_.callbacks_)["weight_averaging"]
+    assert averaging.decay == 0.995
+    bands = make_pipeline(SlidingWindow(6, group="id"), LSTMRegressor(loss="quantile", **FAST))
+    assert bands.fit(X, y)[-1].ema_decay_ is None
+    X, y = make_supervised(prices, target="Close")
+    for ema_decay, expected in (("auto", None), (0.9, 0.9)):
+        est = make_pipeline(SlidingWindow(5), LSTMRegressor(ema_decay=ema_decay, **FAST))
+        est = est.fit(X, y)[-1]
+        assert est.ema_decay_ == expected
+        assert ("weight_averaging" in dict(est.net_.callbacks_)) == (expected is not None)
