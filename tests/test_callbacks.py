@@ -5,6 +5,8 @@ import pytest
 import torch
 from skorch import NeuralNetRegressor
 from skorch.callbacks import Callback
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
 from skorch.history import History
 
 from skrnn import (
@@ -320,3 +322,20 @@ def test_weight_averaging_leaves_out_a_diverged_step_and_keeps_the_guards_weight
     final = torch.nn.utils.parameters_to_vector(net.module_.parameters())
     torch.testing.assert_close(final, start, rtol=0, atol=0)
     assert len(recorder.steps) == 2  # the failing step ended the fit before the recorder
+
+
+def test_weight_averaging_is_what_the_validation_pass_scores():
+    net, X, y = _linear_net([("weight_averaging", WeightAveraging(0.7))])
+    net.set_params(train_split=predefined_split(Dataset(X[:10], y[:10])))
+    net.fit(X[10:], y[10:])
+    with torch.no_grad():
+        loss = torch.nn.functional.mse_loss(
+            net.module_(torch.as_tensor(X[:10])), torch.as_tensor(y[:10])
+        )
+    # The module ends with the last epoch's average, the weights that epoch validated.
+    assert net.history[-1, "valid_loss"] == pytest.approx(loss.item(), rel=1e-6)
+    # Without averaging, the validated weights are the last step's, which score otherwise.
+    bare, _, _ = _linear_net([])
+    bare.set_params(train_split=predefined_split(Dataset(X[:10], y[:10])))
+    bare.fit(X[10:], y[10:])
+    assert bare.history[-1, "valid_loss"] != pytest.approx(loss.item(), rel=1e-3)
