@@ -262,8 +262,7 @@ class WeightAveraging(Callback):
         self._load_average()
 
     def on_train_end(self, net, **kwargs):
-        if not self._diverged:
-            self._load_average()
+        self._load_average()  # not after a divergence: the guard's weights stay
         self._params = self._average = self._steps = None
 
     def _load_average(self):
