@@ -19,9 +19,9 @@ Methods (``--methods``; by default all but ``AutoARIMA``):
   the linear start a global network would correct;
 - ``skrnn``: :func:`fit_predict_skrnn`, one ``LSTMRegressor`` at its defaults on the same
   windows, once per ``--seeds`` (default 0; scores and seconds are means over the seeds).
-  A fit takes 5-170 s per subset on one torch thread (the monthly subset the longest).
+  A fit takes 10-400 s per subset on one torch thread (the monthly subset the longest).
 
-    python benchmarks/m3.py                              # all of M3 (about 5 minutes)
+    python benchmarks/m3.py                              # all of M3 (about 11 minutes)
     python benchmarks/m3.py --subsets yearly --limit 50  # a quick look
     python benchmarks/m3.py --methods global-ridge skrnn --seeds 0 1 2
     python benchmarks/m3.py --competition tourism        # data the defaults never saw

@@ -238,9 +238,11 @@ class BaseRecurrent(BaseEstimator):
         self.ema_decay_ = self._resolve_ema_decay(windows)
         self.batch_size_ = self._resolve_batch_size(len(windows))
         self.validation_loss_ = None
-        epochs, interrupted = self.max_epochs, None
+        epochs, interrupted, fold_nets = self.max_epochs, None, []
         if self.early_stopping:
-            epochs, interrupted = self._select_epochs(windows, y_train, norm, dataset, seeds)
+            epochs, interrupted, fold_nets = self._select_epochs(
+                windows, y_train, norm, dataset, seeds
+            )
         if interrupted is None:  # the final network: trained on every row
             net = self._new_net(start, seeds)
             epochs_run = self._train(net, dataset, epochs, seeds) if epochs else 0
@@ -249,7 +251,9 @@ class BaseRecurrent(BaseEstimator):
             self.best_epoch_ = epochs_run - int(diverged)
         else:
             (net, epochs_run), epochs, interrupted = interrupted, self.max_epochs, True
+            fold_nets = []
         self.net_ = net
+        self._keep_fold_nets(fold_nets)
         self.n_iter_ = epochs_run
         self._warn_if_interrupted(epochs_run, epochs, interrupted)
         return self
@@ -263,12 +267,13 @@ class BaseRecurrent(BaseEstimator):
         also beat their starts significantly on the pooled validation rows (0 epochs
         otherwise: the estimator is its start).
 
-        Returns ``(epochs, None)``, or ``(epochs, (net, epochs_run))`` when the user
-        interrupted a fold: that fold's network is then the result.
+        Returns ``(epochs, None, fold_nets)``, or ``(epochs, (net, epochs_run), [])`` when
+        the user interrupted a fold: that fold's network is then the result. `fold_nets`:
+        the folds' networks at their best epochs (those that trained at least one epoch).
         """
         n_folds = _n_folds(len(windows), self.validation_fraction)
         folds = self._validation_folds(windows, y_train, n_folds, seeds.split)
-        best_epochs, gains, curves = [], [], []
+        best_epochs, gains, curves, fold_nets = [], [], [], []
         for train_index, valid_index in folds:
             fold_norm = None if norm is None else norm[train_index]
             start = self._fit_start(windows.subset(train_index), y_train[train_index], fold_norm)
@@ -290,9 +295,10 @@ class BaseRecurrent(BaseEstimator):
                 self._set_start(start, windows.subset(train_index), y_train[train_index])
                 self.best_epoch_ = early.best_epoch_ or 0
                 self.validation_loss_ = _stack_curves(curves)
-                return early.best_epoch_, (net, epochs_run)
+                return early.best_epoch_, (net, epochs_run), []
             if early.best_epoch_ is not None:  # None: diverged in its first epoch
                 best_epochs.append(early.best_epoch_)
+                fold_nets.append(net)
             if early.gains_ is not None:
                 gains.append(_block_means(early.gains_, self._gain_blocks(windows, valid_index)))
         self.validation_loss_ = _stack_curves(curves)
@@ -301,8 +307,20 @@ class BaseRecurrent(BaseEstimator):
             gains = np.concatenate(gains) if gains else np.zeros(0)
             if not significantly_positive(gains):
                 self._warn_start_kept(gains)
-                return 0, None
-        return epochs, None
+                return 0, None, []
+        return epochs, None, fold_nets
+
+    def _keep_fold_nets(self, fold_nets):
+        """Keep what prediction needs of the early-stopping folds' networks (nothing
+        here; the classifiers average their probabilities with the final network's)."""
+
+    def _prediction_modules(self):
+        """The modules whose outputs :meth:`_combine_outputs` combines at prediction."""
+        return [self.net_.module_]
+
+    def _combine_outputs(self, outputs):
+        """One output from those of the modules of :meth:`_prediction_modules`."""
+        return outputs[0]
 
     def _continue(self, dataset, y_train, seeds):
         """warm_start: train the fitted network further, on all rows (validated on the most
@@ -323,6 +341,7 @@ class BaseRecurrent(BaseEstimator):
         net.set_params(train_split=None)
         net.callbacks_ = [(name, cb) for name, cb in net.callbacks_ if name != "early_stopping"]
         self.net_ = net
+        self._keep_fold_nets([])  # trained further alone: the folds' networks are stale
         self.n_iter_ = epochs_run
         self.best_epoch_ = epochs_before + (early.best_epoch_ if early else epochs_run)
         self._warn_if_interrupted(epochs_run, self.max_epochs, interrupted)
@@ -489,9 +508,11 @@ class BaseRecurrent(BaseEstimator):
         X = check_windows(self, X, reset=False)
         windows = self._compact(X, reset=False)
         norm = self._window_norm(windows)
-        module = self.net_.module_
-        if module.training:
-            module.eval()
+        modules = self._prediction_modules()
+        module = modules[0]
+        for each in modules:
+            if each.training:
+                each.eval()
         device = torch.device(self.net_.device)
         # On the CPU numpy gathers the windows and torch computes on that memory as it is;
         # elsewhere the series moves to the device once and is gathered there.
@@ -520,10 +541,11 @@ class BaseRecurrent(BaseEstimator):
                     if on_cpu:
                         x = torch.from_numpy(x)
                     norms = None if norm is None else torch.as_tensor(norm[at], device=device)
-                    blocks = [
-                        module(x[b : b + rows], norm=None if norms is None else norms[b : b + rows])
-                        for b in range(0, len(at), rows)
-                    ]
+                    blocks = []
+                    for b in range(0, len(at), rows):
+                        block_norm = None if norms is None else norms[b : b + rows]
+                        per_module = [each(x[b : b + rows], norm=block_norm) for each in modules]
+                        blocks.append(self._combine_outputs(per_module))
                     block = blocks[0] if len(blocks) == 1 else torch.cat(blocks)
                     outputs.append(block[: len(samples)])
                 order.append(index)

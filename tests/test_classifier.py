@@ -1,3 +1,5 @@
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -80,6 +82,37 @@ def test_a_file_sorted_by_class_trains_every_class():
     clf = GRUClassifier(hidden_size=8, max_epochs=60, random_state=0).fit(X, y)
     assert clf.best_epoch_ > 0
     assert (clf.predict(X) == y).mean() > 0.9
+
+
+def test_predictions_average_the_early_stopping_folds_networks():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 6, 1)).cumsum(axis=1)
+    y = np.where(X[:, -1, 0] > X[:, 0, 0], "up", "down")
+    clf = GRUClassifier(hidden_size=8, max_epochs=30, random_state=0).fit(X, y)
+    assert len(clf.fold_weights_) == 3  # 12 validation rows per fold pool to 36
+    averaged = clf.predict_proba(X)
+
+    members = []
+    for weights in [None, *clf.fold_weights_]:
+        member = copy.deepcopy(clf)
+        member.fold_weights_ = []
+        if weights is not None:
+            member.net_.module_.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
+        members.append(member.predict_proba(X))
+    np.testing.assert_allclose(averaged, np.mean(members, axis=0), atol=1e-6)
+    assert not np.allclose(members[0], averaged, atol=1e-3)  # the folds' networks differ
+    assert np.array_equal(clf.predict(X), clf.classes_[averaged.argmax(axis=1)])
+    # One row at a time, the same bits.
+    assert np.array_equal(clf.predict_proba(X[7:8]), averaged[7:8])
+
+    # The same final network without the average; none to average without early stopping
+    # or after a warm start, which trains the final network alone.
+    single = GRUClassifier(hidden_size=8, max_epochs=30, random_state=0, average_folds=False)
+    assert single.fit(X, y).fold_weights_ == []
+    np.testing.assert_array_equal(single.predict_proba(X), members[0])
+    no_stopping = GRUClassifier(**{**FAST, "early_stopping": False}).fit(X, y)
+    assert no_stopping.fold_weights_ == []
+    assert clf.set_params(warm_start=True, max_epochs=2).fit(X, y).fold_weights_ == []
 
 
 def test_classifiers_keep_the_level_by_default():
