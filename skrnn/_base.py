@@ -251,7 +251,6 @@ class BaseRecurrent(BaseEstimator):
             self.best_epoch_ = epochs_run - int(diverged)
         else:
             (net, epochs_run), epochs, interrupted = interrupted, self.max_epochs, True
-            fold_nets = []
         self.net_ = net
         self._keep_fold_nets(fold_nets)
         self.n_iter_ = epochs_run

@@ -4,6 +4,7 @@ import dataclasses
 import math
 import weakref
 from copy import deepcopy
+from functools import partial
 from numbers import Integral
 
 import numpy as np
@@ -275,15 +276,11 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         return stratified_folds(y_train, self.validation_fraction, n_folds, seed)
 
     def _keep_fold_nets(self, fold_nets):
-        self.fold_weights_ = []
-        if self.average_folds:
-            self.fold_weights_ = [
-                {
-                    key: value.detach().cpu().numpy()
-                    for key, value in net.module_.state_dict().items()
-                }
-                for net in fold_nets
-            ]
+        kept = fold_nets if self.average_folds else []
+        self.fold_weights_ = [
+            {key: value.detach().cpu().numpy() for key, value in net.module_.state_dict().items()}
+            for net in kept
+        ]
 
     def _prediction_modules(self):
         main = self.net_.module_
@@ -309,12 +306,24 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         kwargs = {"classes": list(range(len(self.classes_)))}
         if self.class_weight_ is not None:
             kwargs["criterion__weight"] = torch.as_tensor(self.class_weight_, dtype=torch.float32)
+            # Early stopping then keeps the epochs the weighted loss aims at, not those most
+            # accurate by head count (whose networks the fold average would mix in).
+            kwargs["callbacks__valid_acc__scoring"] = partial(
+                _weighted_accuracy, weight=self.class_weight_
+            )
         return kwargs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = True
         return tags
+
+
+def _weighted_accuracy(net, X, y, *, weight):
+    """Accuracy with each row weighted by its class's weight (`y`: encoded classes)."""
+    y = np.asarray(y)
+    w = weight[y]
+    return float(np.sum(w * (net.predict(X) == y)) / np.sum(w))
 
 
 def _feature_scaling(windows):
