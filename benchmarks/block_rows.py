@@ -1,6 +1,6 @@
 """How many windows a prediction block should hold, across network shapes.
 
-skrnn predicts in blocks of a fixed number of windows per network (``skrnn._base.
+skrnn predicts in blocks of a fixed number of windows per network (``skrnn._blocks.
 predict_rows``; fixed so that a window's forecast does not depend on its neighbours). This
 script times the bare recurrent layer (``nn.LSTM`` / ``nn.GRU`` of PyTorch, inference
 mode, 2 threads, after skrnn's malloc setting, as in a process that has fitted) on the
@@ -47,7 +47,7 @@ def work_rule(rnn):
 
 
 def bytes_rule(rnn, window):
-    from skrnn._base import predict_rows
+    from skrnn._blocks import predict_rows
 
     return predict_rows(SimpleNamespace(rnn=rnn, window=window, conv_stride=None), "cpu")
 

@@ -40,7 +40,7 @@ Single-window prediction (online use) is timed in the torch and skrnn workers: t
 of 300 calls of ``estimator.predict(one_window)`` beside the bare module on a prepared
 tensor, and beside that module on a block of copies of the window: skrnn predicts in
 blocks of a few numbers of windows fixed by the network and checked on the machine
-(``skrnn._base.block_sizes``, see docs/performance.rst); a window alone costs the smallest.
+(``skrnn._blocks.block_sizes``, see docs/performance.rst); a window alone costs the smallest.
 
 Usage::
 
@@ -225,7 +225,7 @@ def worker_skrnn(variant, windows, y, device):
         with torch.inference_mode():
             module(prepared).cpu()
 
-    from skrnn._base import block_sizes
+    from skrnn._blocks import block_sizes
 
     block = prepared.expand(block_sizes(module, device, WINDOW, FEATURES)[-1], -1, -1)
     block = block.contiguous()
@@ -275,12 +275,12 @@ def worker_block_rows(rows, n_rows, device):
 
     import torch
 
-    from skrnn import _base
+    from skrnn import _blocks
 
     _, windows, y = make_data(n_rows)
     model = _skrnn_estimator("skrnn-design", device).set_params(max_epochs=1)
     model.fit(windows[:10_000], y[:10_000])
-    _base.PREDICT_ROWS[torch.device(device).type] = (rows, rows)
+    _blocks.PREDICT_ROWS[torch.device(device).type] = (rows, rows)
     module = model.net_.module_.eval()
     X = torch.from_numpy(np.ascontiguousarray(windows)).to(device)
     model.predict(windows[:1000])  # warm up

@@ -136,7 +136,7 @@ def test_gpu_model_loads_on_the_cpu_in_process(tmp_path):
 
 
 def test_prediction_does_not_depend_on_its_neighbours_on_the_gpu():
-    # Blocks of a fixed number of windows on the GPU too (skrnn._base.predict_rows).
+    # Blocks of a fixed number of windows on the GPU too (skrnn._blocks.predict_rows).
     X, y = make_supervised(_series(), target=0)
     model = _pipeline().fit(X, y)
     windows, estimator = model[:-1].transform(X), model[-1]

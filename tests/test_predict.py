@@ -2,7 +2,7 @@
 
 Matrix kernels choose their blocking, and so their rounding, by the number of rows they
 are given; skrnn runs its module on blocks of a few numbers of windows fixed by the
-network and checked on the machine (skrnn._base.block_sizes) so that a window's
+network and checked on the machine (skrnn._blocks.block_sizes) so that a window's
 prediction is the same to the last bit whichever other windows are predicted with it.
 """
 
@@ -15,7 +15,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skrnn import GRURegressor, LSTMClassifier, LSTMRegressor, SlidingWindow, _base
+from skrnn import GRURegressor, LSTMClassifier, LSTMRegressor, SlidingWindow, _blocks
 
 WINDOW = 6
 
@@ -80,18 +80,18 @@ def _predict(estimator, X):
 
 def test_block_sizes_follow_the_network():
     module = _model("plain-two-horizons")[0].net_.module_
-    assert _base.predict_rows(module, "cpu") == 1024
-    assert _base.predict_rows(module, "cpu", padded=True) == 64
-    assert _base.predict_rows(_model("default")[0].net_.module_, "cpu") == 1024
-    assert _base.predict_rows(module, "cuda") == 1024
+    assert _blocks.predict_rows(module, "cpu") == 1024
+    assert _blocks.predict_rows(module, "cpu", padded=True) == 64
+    assert _blocks.predict_rows(_model("default")[0].net_.module_, "cpu") == 1024
+    assert _blocks.predict_rows(module, "cuda") == 1024
     # Gates and states of a block within 32 MiB: (3 + 1) x 64 units x 4 bytes a step.
     long = deepcopy(module)
     long.window = 128
-    assert _base.predict_rows(long, "cpu") == 256  # 256 x 128 x 1 KiB = 32 MiB
+    assert _blocks.predict_rows(long, "cpu") == 256  # 256 x 128 x 1 KiB = 32 MiB
     long.conv_stride = 4  # 32 steps reach the recurrent layer
-    assert _base.predict_rows(long, "cpu") == 1024
+    assert _blocks.predict_rows(long, "cpu") == 1024
     long.window = 10_000
-    assert _base.predict_rows(long, "cpu") == 64  # never fewer
+    assert _blocks.predict_rows(long, "cpu") == 64  # never fewer
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -100,8 +100,8 @@ def test_block_sizes_follow_the_network():
 def test_prediction_is_bit_identical_whatever_its_neighbours(name, data):
     estimator, X = _model(name)
     module = estimator.net_.module_
-    full, padded = (_base.predict_rows(module, "cpu", padded=p) for p in (False, True))
-    smallest = _base.block_sizes(module, "cpu", WINDOW, X.shape[2])[-1]
+    full, padded = (_blocks.predict_rows(module, "cpu", padded=p) for p in (False, True))
+    smallest = _blocks.block_sizes(module, "cpu", WINDOW, X.shape[2])[-1]
     reference = _predict(estimator, X)
     sizes = [1, 2, smallest + 1, padded - 1, padded + 1, full - 1, full, full + 1, len(X)]
     size = data.draw(
@@ -145,11 +145,11 @@ def test_classifier_probabilities_do_not_depend_on_their_neighbours():
 
 
 def test_block_plan_covers_the_windows_with_the_largest_blocks_first():
-    assert _base._block_plan(300, (256, 32, 16, 8, 4)) == [(256, 1), (32, 1), (8, 1), (4, 1)]
-    assert _base._block_plan(1, (256, 4)) == [(4, 1)]
-    assert _base._block_plan(7, (256, 4)) == [(4, 2)]  # the second block filled up
-    assert _base._block_plan(512, (256, 4)) == [(256, 2)]
-    assert _base._block_plan(5, (64,)) == [(64, 1)]
+    assert _blocks._block_plan(300, (256, 32, 16, 8, 4)) == [(256, 1), (32, 1), (8, 1), (4, 1)]
+    assert _blocks._block_plan(1, (256, 4)) == [(4, 1)]
+    assert _blocks._block_plan(7, (256, 4)) == [(4, 2)]  # the second block filled up
+    assert _blocks._block_plan(512, (256, 4)) == [(256, 2)]
+    assert _blocks._block_plan(5, (64,)) == [(64, 1)]
 
 
 def test_smaller_blocks_only_where_they_give_the_same_bits():
@@ -164,12 +164,12 @@ def test_smaller_blocks_only_where_they_give_the_same_bits():
 
     other = FewRowsRoundDifferently.__new__(FewRowsRoundDifferently)
     other.__dict__.update(module.__dict__)
-    rows = _base.predict_rows(module, "cpu")
-    sizes = _base._same_bits_sizes(other, torch.device("cpu"), WINDOW, 2, rows)
+    rows = _blocks.predict_rows(module, "cpu")
+    sizes = _blocks._same_bits_sizes(other, torch.device("cpu"), WINDOW, 2, rows)
     assert sizes == (32, 16, 8)
     # The sizes kept for the real module hold for other windows than the check's own:
     # kernels are chosen by shape, not by values.
-    kept = _base._same_bits_sizes(module, torch.device("cpu"), WINDOW, 2, rows)
+    kept = _blocks._same_bits_sizes(module, torch.device("cpu"), WINDOW, 2, rows)
     x = torch.rand(rows, WINDOW, 2, generator=torch.Generator().manual_seed(1)) * 50 + 25
     norm = torch.column_stack([torch.full((rows,), 3.9), torch.full((rows,), 0.05)]).double()
     with torch.inference_mode():
@@ -184,8 +184,8 @@ def test_smaller_blocks_only_where_they_give_the_same_bits():
 def test_one_window_runs_in_the_smallest_checked_block(monkeypatch):
     estimator, X = _model("skip-no-scaling-two-layers")
     module = estimator.net_.module_
-    sizes = _base.block_sizes(module, "cpu", WINDOW, X.shape[2])
-    assert sizes[0] == _base.predict_rows(module, "cpu")
+    sizes = _blocks.block_sizes(module, "cpu", WINDOW, X.shape[2])
+    assert sizes[0] == _blocks.predict_rows(module, "cpu")
     assert list(sizes) == sorted(sizes, reverse=True)
     calls = []
     forward = type(module).forward
@@ -198,24 +198,24 @@ def test_one_window_runs_in_the_smallest_checked_block(monkeypatch):
     estimator.predict(X[WINDOW:])  # full windows only
     n = len(X) - WINDOW
     assert calls == [sizes[-1]] + [
-        rows for rows, count in _base._block_plan(n, sizes) for _ in range(count)
+        rows for rows, count in _blocks._block_plan(n, sizes) for _ in range(count)
     ]
 
 
 def test_a_first_bulk_prediction_fills_its_last_block_instead_of_checking(monkeypatch):
     # Checking the smaller sizes costs more than the one block it saves a single bulk
     # prediction; it runs when smaller sizes are needed again.
-    monkeypatch.setattr(_base, "_BLOCK_SIZES", {})
+    monkeypatch.setattr(_blocks, "_BLOCK_SIZES", {})
     estimator, X = _model("skip-no-scaling-two-layers")
     estimator = deepcopy(estimator)  # a module without remembered sizes
     module = estimator.net_.module_
-    rows = _base.predict_rows(module, "cpu")
+    rows = _blocks.predict_rows(module, "cpu")
     full = np.concatenate([X[WINDOW:]] * (rows // (len(X) - WINDOW) + 1))
     assert len(full) > rows
     assert len(full) % rows
     checks, calls = [], []
-    same_bits = _base._same_bits_sizes
-    monkeypatch.setattr(_base, "_same_bits_sizes", lambda *a: checks.append(a) or same_bits(*a))
+    same_bits = _blocks._same_bits_sizes
+    monkeypatch.setattr(_blocks, "_same_bits_sizes", lambda *a: checks.append(a) or same_bits(*a))
     forward = type(module).forward
 
     def counted(self, x, *args, **kwargs):
@@ -234,9 +234,9 @@ def test_a_first_bulk_prediction_fills_its_last_block_instead_of_checking(monkey
     assert calls == [rows] * -(-len(full) // rows)
     calls.clear()
     again = estimator.predict(full)
-    sizes = _base.block_sizes(module, "cpu", WINDOW, X.shape[2])
+    sizes = _blocks.block_sizes(module, "cpu", WINDOW, X.shape[2])
     assert len(checks) == 1  # the sizes it keeps depend on the machine's kernels
-    plan = _base._block_plan(len(full), sizes)
+    plan = _blocks._block_plan(len(full), sizes)
     assert calls == [rows for rows, count in plan for _ in range(count)]
     np.testing.assert_array_equal(again, first)
 
@@ -245,7 +245,7 @@ def test_prediction_memory_is_bounded_by_chunks(monkeypatch):
     # Gathered a chunk at a time: a tiny chunk budget gives the same predictions.
     estimator, X = _model("skip-no-scaling-two-layers")
     reference = estimator.predict(X)
-    monkeypatch.setattr(_base, "_CHUNK_ELEMENTS", 1)
+    monkeypatch.setattr(_blocks, "_CHUNK_ELEMENTS", 1)
     np.testing.assert_array_equal(estimator.predict(X), reference)
 
 
@@ -253,7 +253,7 @@ def test_block_sizes_hold_for_every_network_of_a_shape(monkeypatch):
     """The sizes are checked once per network shape, so the check must not depend on the
     weights of the network that ran it: one whose head is still at its zero start
     (its output the skip alone) hides how the recurrent layer rounds."""
-    monkeypatch.setattr(_base, "_BLOCK_SIZES", {})
+    monkeypatch.setattr(_blocks, "_BLOCK_SIZES", {})
     still, X = _model("default")
     trained = deepcopy(still)
     with torch.no_grad():
