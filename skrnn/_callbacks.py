@@ -180,8 +180,10 @@ def _cross_fitted_gains(start_losses, epoch_losses):
     earlier = np.arange(len(start)) < len(start) // 2
     gains = np.empty_like(start)
     for chooses, measured in ((earlier, ~earlier), (~earlier, earlier)):
-        scores = np.nan_to_num(losses[:, chooses].mean(axis=1), nan=np.inf)
-        epoch = int(np.argmin(scores)) if chooses.any() else -1
+        epoch = -1  # no rows to choose by (one validation row): the last epoch
+        if chooses.any():
+            scores = np.nan_to_num(losses[:, chooses].mean(axis=1), nan=np.inf)
+            epoch = int(np.argmin(scores))
         gains[measured] = start[measured] - losses[epoch, measured]
     return gains
 

@@ -1,5 +1,7 @@
 """Divergence, interruption, early stopping and weight averaging (skrnn._callbacks)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -230,6 +232,19 @@ def test_cross_fitted_gains_are_measured_out_of_the_sample_that_chose_the_epoch(
     real = [[0.9, 0.9, 0.9, 0.9], [0.5, 0.6, 0.5, 0.6]]
     crossed = _run_scripted(_ScriptedLosses([start, *real], cross_fit=True), 2)
     np.testing.assert_allclose(crossed, [0.5, 0.4, 0.5, 0.4])
+
+
+def test_cross_fitted_gains_of_one_validation_row_warn_nothing():
+    # No earlier half to choose the later row's epoch: it is scored at the last epoch,
+    # without numpy's empty-mean warnings reaching the user.
+    from skrnn._callbacks import _cross_fitted_gains
+
+    start = torch.tensor([1.0], dtype=torch.float64)
+    epochs = [torch.tensor([0.4], dtype=torch.float64), torch.tensor([0.7], dtype=torch.float64)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gains = _cross_fitted_gains(start, epochs)
+    np.testing.assert_allclose(gains, [0.3])
 
 
 class _StepRecorder(Callback):
