@@ -10,6 +10,7 @@ from numbers import Integral
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
@@ -322,8 +323,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
 def _weighted_accuracy(net, X, y, *, weight):
     """Accuracy with each row weighted by its class's weight (`y`: encoded classes)."""
     y = np.asarray(y)
-    w = weight[y]
-    return float(np.sum(w * (net.predict(X) == y)) / np.sum(w))
+    return accuracy_score(y, net.predict(X), sample_weight=weight[y])
 
 
 def _feature_scaling(windows):
