@@ -3,6 +3,7 @@ round trip, the files they write, and every way the input can be wrong (one line
 a non-zero status, no traceback)."""
 
 import io
+import shutil
 import subprocess
 import sys
 
@@ -437,6 +438,36 @@ def test_errors_are_one_line(
     status, _, err = run(capsys, *argv)
     assert_one_line_error(status, err, f"skrnn {argv[0]}: error:", *fragments)
     assert not (tmp_path / "out.joblib").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "overwritten"),
+    [
+        ("train {csv} --target Close --out {csv}", "data file"),
+        ("predict {csv} --model {model} --out {csv}", "data file"),
+        ("predict {csv} --model {model} --out {model}", "--model"),
+        ("forecast {csv} --model {model} --out {model}", "--model"),
+    ],
+)
+def test_an_output_never_overwrites_an_input(
+    argv, overwritten, csv_path, model_path, tmp_path, capsys
+):
+    paths = {"csv": tmp_path / "prices.csv", "model": tmp_path / "model.joblib"}
+    shutil.copy(csv_path, paths["csv"])
+    shutil.copy(model_path, paths["model"])
+    before = {name: path.read_bytes() for name, path in paths.items()}
+    status, _, err = run(capsys, *argv.format(**paths).split())
+    assert_one_line_error(status, err, f"is the {overwritten} this command reads", "overwrite")
+    assert {name: path.read_bytes() for name, path in paths.items()} == before
+
+
+def test_a_plot_in_a_format_matplotlib_cannot_write(model_path, csv_path, tmp_path, capsys):
+    plot = tmp_path / "plot.joblib"
+    status, _, err = run(
+        capsys, "evaluate", str(csv_path), "--model", str(model_path), "--plot", str(plot)
+    )
+    assert_one_line_error(status, err, "--plot", "cannot write .joblib files", ".png")
+    assert not plot.exists()
 
 
 def skrnn_process(*argv):

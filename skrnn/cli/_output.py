@@ -63,20 +63,42 @@ def _number(value):
     return f"{value:g}" if numeric else value
 
 
-def check_output(path, option):
-    """The directory of an output file exists: fail before the work, not after."""
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise FileNotFoundError(f"{option} {path}: directory {parent} does not exist.")
+def check_output(path, option, args=None):
+    """The directory of an output file exists and the file is none of the files the command
+    reads (``args.data``, ``args.model``): fail before the work, and never overwrite the
+    user's data or model."""
+    target = Path(path).resolve()
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"{option} {path}: directory {target.parent} does not exist.")
+    for what, source in (("data file", "data"), ("--model", "model")):
+        source = getattr(args, source, None)
+        if source and source != "-" and Path(source).resolve() == target:
+            raise ValueError(
+                f"{option} {path} is the {what} this command reads: writing there would "
+                "overwrite it. Choose another path."
+            )
 
 
-def check_matplotlib(option):
-    """matplotlib is installed (set to draw to files), or an ImportError naming `option`."""
+def check_matplotlib(option, path=None):
+    """matplotlib is installed (set to draw to files) and can write `path`'s format, or an
+    error naming `option`."""
     try:
         import matplotlib
     except ImportError:
         raise ImportError(f"{option} needs matplotlib: pip install matplotlib.") from None
     matplotlib.use("Agg")
+    if path is None:
+        return
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if suffix not in formats:
+        kind = f".{suffix} files" if suffix else "a file without an extension"
+        raise ValueError(
+            f"{option} {path}: matplotlib cannot write {kind}; end the name in one of "
+            f"{', '.join('.' + f for f in sorted(formats))}."
+        )
 
 
 def save_figure(fig, path):

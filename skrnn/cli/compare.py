@@ -54,9 +54,9 @@ def run(args):
     outputs = {"plot": args.plot, "table": args.table, "predictions": args.predictions}
     for option, path in outputs.items():
         if path:
-            check_output(path, f"--{option}")
+            check_output(path, f"--{option}", args)
     if args.plot:
-        check_matplotlib("--plot")
+        check_matplotlib("--plot", args.plot)
     frame, features = read_for(args, lambda frame: (args.target, args.features, []))
     _run(frame, features, args, args.data, outputs)
     written = [str(path) for path in outputs.values() if path]

@@ -36,8 +36,8 @@ from ._text import date_text, names
 
 def run(args):
     if args.plot:
-        check_output(args.plot, "--plot")
-        check_matplotlib("--plot")
+        check_output(args.plot, "--plot", args)
+        check_matplotlib("--plot", args.plot)
     model, info, target, frame, features, covariates = model_and_data(args)
     if args.interval:
         check_quantiles(model, args.model)

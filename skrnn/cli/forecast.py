@@ -19,7 +19,7 @@ from .evaluate import model_and_data
 
 def run(args):
     if args.out != "-":
-        check_output(args.out, "--out")
+        check_output(args.out, "--out", args)
     model, info, target, frame, features, covariates = model_and_data(args)
     base, _ = base_columns(features, frame.columns)
     horizon = int(info.get("horizon") or 1)

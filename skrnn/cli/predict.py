@@ -19,7 +19,7 @@ from .evaluate import check_quantiles, model_and_data, model_forecast
 
 def run(args):
     if args.out != "-":
-        check_output(args.out, "--out")
+        check_output(args.out, "--out", args)
     model, info, target, frame, features, covariates = model_and_data(args)
     if args.interval:
         check_quantiles(model, args.model)

@@ -18,7 +18,7 @@ from ._text import date_text
 def run(args):
     if args.nonlinearity is not None and args.cell != "rnn":
         raise ValueError(f"--nonlinearity applies to --cell rnn only (got --cell {args.cell}).")
-    check_output(args.out, "--out")
+    check_output(args.out, "--out", args)
     source = args.data
     covariates = args.future_covariates
     group = args.group
