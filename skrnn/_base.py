@@ -7,7 +7,6 @@ decoding). Everything a user can get wrong is checked before torch runs.
 
 import math
 import threading
-import warnings
 from contextlib import contextmanager, nullcontext
 from copy import deepcopy
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from ._device import resolve_device
 from ._modules import RecurrentModule
 from ._stats import significantly_positive
 from ._validation import check_windows, n_step_features
+from ._warnings import warn
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -187,6 +187,17 @@ class BaseRecurrent(BaseEstimator):
         self : object
             The fitted estimator.
         """
+        # A fit that fails (bad input for a refit, an error in a callback) leaves a fitted
+        # estimator as it was: its attributes must not mix two fits.
+        state = dict(self.__dict__)
+        try:
+            return self._fit(X, y)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    def _fit(self, X, y):
         warm = self.warm_start and hasattr(self, "net_")
         X, y = check_windows(self, X, y, reset=not warm, y_numeric=self._y_numeric)
         device = resolve_device(self.device)
@@ -367,11 +378,12 @@ class BaseRecurrent(BaseEstimator):
             start = self._start_of_fitted()
         module_kwargs = dict(
             cell=self._cell,
-            input_size=n_step_features(self),
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
+            # Plain Python numbers: torch's RNN layers reject numpy ones (np.arange grids).
+            input_size=int(n_step_features(self)),
+            hidden_size=int(self.hidden_size),
+            num_layers=int(self.num_layers),
+            bidirectional=bool(self.bidirectional),
+            dropout=float(self.dropout),
             nonlinearity=getattr(self, "nonlinearity", "tanh"),
             window=self.n_timesteps_in_,
             center=self.center_,
@@ -435,34 +447,50 @@ class BaseRecurrent(BaseEstimator):
                 f"warm_start=True continues training the fitted network, so its architecture "
                 f"cannot change; these parameters differ from the fitted ones: {changed}."
             )
-        training = ("lr", "batch_size", "iterator_valid__batch_size", "verbose")
+        # The training parameters take their current values.
+        fitted, current = net.get_params(deep=False), fresh.get_params(deep=False)
+        training = ["lr", "batch_size", "iterator_valid__batch_size", "verbose", "optimizer"]
+        training += [key for key in current if key.startswith(("optimizer__", "criterion__"))]
         updates = {
-            key: getattr(fresh, key) for key in training if getattr(net, key) != getattr(fresh, key)
+            key: current[key] for key in training if not _same(fitted.get(key), current[key])
         }
-        return net.set_params(**updates) if updates else net
+        optimizer = {key: updates.pop(key) for key in list(updates) if key.startswith("optimizer")}
+        if updates:
+            net.set_params(**updates)
+        if optimizer:  # another optimizer, or other arguments: a new one, on the current lr
+            for key, value in optimizer.items():
+                setattr(net, key, value)
+            net.initialize_optimizer()
+        clip = dict(net.callbacks_).get("gradient_clip")
+        if (clip and clip.gradient_clip_value) != self.clip_grad_norm:
+            callbacks = [(name, cb) for name, cb in net.callbacks_ if name != "gradient_clip"]
+            if self.clip_grad_norm is not None:
+                at = 1 + [name for name, _ in callbacks].index("divergence_guard")
+                clip = GradientNormClipping(self.clip_grad_norm).initialize()
+                callbacks.insert(at, ("gradient_clip", clip))
+            net.callbacks_ = callbacks
+        return net
 
     def _warn_start_kept(self, gains):
         n = len(gains)
         spread = gains.std(ddof=1) if n > 1 else 0.0
         t = gains.mean() / (spread / math.sqrt(n)) if n > 1 and spread > 0 else 0.0
-        warnings.warn(
+        warn(
             f"{type(self).__name__} kept its untrained start (best_epoch_=0): the trained "
             f"networks did not beat it significantly on {n} held-out blocks of rows (mean "
             f"loss gain {gains.mean() if n else 0.0:.3g}, t={t:.2f}; 1.645 is needed). Its "
             "forecasts are the start's linear forecast.",
             StartKeptWarning,
-            stacklevel=4,
         )
 
     def _warn_if_interrupted(self, epochs_run, epochs, interrupted):
         if not interrupted:
             return
         kept = "best validation" if self.early_stopping else "latest"
-        warnings.warn(
+        warn(
             f"Training was interrupted after {epochs_run} of {epochs} epochs; "
             f"the estimator keeps the {kept} weights reached so far.",
             UserWarning,
-            stacklevel=4,
         )
 
     # -- prediction ----------------------------------------------------------------------
@@ -604,6 +632,18 @@ def _n_folds(n_samples, fraction):
     block = max(1, math.ceil(fraction * n_samples))
     wanted = min(MAX_FOLDS, max(1, math.ceil(GATE_ROWS / block)))
     return max(1, min(wanted, (n_samples - 1) // (2 * block) or 1))
+
+
+def _same(a, b):
+    """Whether two skorch parameter values are equal (tensors too)."""
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return (
+            isinstance(a, torch.Tensor)
+            and isinstance(b, torch.Tensor)
+            and a.shape == b.shape
+            and bool(torch.equal(a.cpu(), b.cpu()))
+        )
+    return a is b or a == b
 
 
 def _interrupted(net, epochs_run, epochs):

@@ -3,12 +3,13 @@ weights as epoch 0, a guard that stops a diverging fit with its last finite weig
 an average of the weights over the optimizer steps."""
 
 import math
-import warnings
 
 import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
+
+from ._warnings import warn
 
 
 class DivergenceWarning(ConvergenceWarning):
@@ -305,13 +306,12 @@ class DivergenceGuard(Callback):
         self.diverged_ = True
         epoch = len(net.history)
         net.module_.load_state_dict(self._weights)
-        warnings.warn(
+        warn(
             f"Training diverged: the training loss became {loss.item()} in epoch {epoch}. "
             f"Training stopped and the weights from the start of epoch {epoch} were restored. "
             f"Try a lower lr (now {net.lr}), scaling X (e.g. StandardScaler before "
             "SlidingWindow), scale_target=True, or a gradient clip (clip_grad_norm=1.0).",
             DivergenceWarning,
-            stacklevel=2,
         )
         raise KeyboardInterrupt
 

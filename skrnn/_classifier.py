@@ -267,11 +267,24 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
 
     def _set_start(self, start, windows, y_train):
         self.pooling_ = self._resolve_pooling()
+        self._set_class_weight(y_train)
+
+    def _continue(self, dataset, y_train, seeds):
+        self._set_class_weight(y_train)  # a warm start trains with the current class_weight
+        super()._continue(dataset, y_train, seeds)
+
+    def _set_class_weight(self, y_train):
         self.class_weight_ = None
         if self.class_weight is not None:
-            self.class_weight_ = compute_class_weight(
+            weight = compute_class_weight(
                 self.class_weight, classes=self.classes_, y=self.classes_[y_train]
             )
+            if not (np.isfinite(weight).all() and (weight >= 0).all() and weight.any()):
+                raise ValueError(
+                    "class_weight must give every class a finite, non-negative weight and "
+                    f"some class a positive one; got class_weight={self.class_weight!r}."
+                )
+            self.class_weight_ = weight
 
     def _validation_folds(self, windows, y_train, n_folds, seed):
         return stratified_folds(y_train, self.validation_fraction, n_folds, seed)

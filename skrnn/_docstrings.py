@@ -94,7 +94,10 @@ def training_params(lr, early_stopping, max_epochs=100, stopping=REGRESSOR_STOPP
 
     warm_start : bool, default=False
         If True, ``fit`` continues training the current network instead of starting anew,
-        on every row (with early stopping, validated on the most recent block)."""
+        on every row (with early stopping, validated on the most recent block). The
+        training parameters (``lr``, ``optimizer`` and its ``momentum`` and
+        ``weight_decay``, ``batch_size``, ``clip_grad_norm``, ``max_epochs``, a classifier's
+        ``class_weight``) take their current values; the architecture cannot change."""
 
 
 CLASSIFIER_STOPPING = """\

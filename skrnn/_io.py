@@ -19,7 +19,6 @@ import os
 import re
 import struct
 import uuid
-import warnings
 
 import numpy as np
 import safetensors.numpy
@@ -45,6 +44,7 @@ from ._device import resolve_device
 from ._regressor import GRURegressor, LSTMRegressor, RNNRegressor
 from ._scaling import WindowScaling
 from ._skip import LinearSkip, pack_per_step_maps, skip_lengths
+from ._warnings import warn
 from ._window import SlidingWindow
 
 __all__ = ["load", "save"]
@@ -178,9 +178,10 @@ def save(estimator, path):
     data = safetensors.numpy.save(encoder.tensors, metadata=metadata)
 
     path = os.fspath(path)
-    tmp = os.path.join(
-        os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.{uuid.uuid4().hex}"
-    )
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"Cannot save to {path!r}: directory {directory!r} does not exist.")
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex}")
     try:
         with open(tmp, "wb") as file:
             file.write(data)
@@ -271,13 +272,12 @@ def load(path, *, device="cpu"):
     decoder = _Decoder(tensors, device, int(metadata["format_version"]))
     estimator = decoder.estimator(spec)
     if decoder.converted_skip:
-        warnings.warn(
+        warn(
             f"{os.fspath(path)!r} is in model format version 1, whose linear skip kept a map "
             "for every number of real steps. Full windows forecast as before; a front-padded "
             "window now uses the map of its last 1, 2, 4, 8, ... steps, as a model fitted "
             "now does, so its forecast can change. skrnn.save writes the current format.",
             UserWarning,
-            stacklevel=2,
         )
     return estimator
 
@@ -348,12 +348,11 @@ def _check_versions(saved):
         if _major(saved.get(name)) != _major(version)
     ]
     if differ:
-        warnings.warn(
+        warn(
             "The model file was written under another major version of "
             + ", ".join(differ)
             + ". It may load but predict differently; refit the model if you can.",
             UserWarning,
-            stacklevel=3,
         )
 
 

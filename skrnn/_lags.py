@@ -23,10 +23,11 @@ The layouts the frameworks pass (seen with skforecast 0.26 and sktime 1.2):
 """
 
 import re
-import warnings
 from numbers import Integral
 
 import numpy as np
+
+from ._warnings import warn
 
 __all__ = ["LagLayoutWarning"]
 
@@ -223,11 +224,10 @@ def _warn_if_misread(X):
         )
     else:
         return
-    warnings.warn(
+    warn(
         f"X has no lag column names, so its rows are read as sequences oldest value first, "
         f"but {message}; lags='oldest_first' keeps this reading without a warning.",
         LagLayoutWarning,
-        stacklevel=5,
     )
 
 

@@ -1,6 +1,5 @@
 """The public recurrent regressors: thin classes over :mod:`skrnn._base`."""
 
-import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -26,6 +25,7 @@ from ._losses import criterion_for, pinball_of_offsets, residual_offsets, sample
 from ._scaling import ScaledWindows, WindowScaling
 from ._skip import bounded_volatility, fit_skip, volatility, volatility_bounds
 from ._validation import n_step_features
+from ._warnings import warn
 
 # quantile_spread="auto": how much worse than fixed widths (pinball loss on the training
 # rows) volatility-scaled ones may fit and still be chosen. In-sample fit favours fixed
@@ -378,14 +378,13 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         if not pmap.exact:
             if kind == "auto":
                 if windows.groups is not None:
-                    warnings.warn(
+                    warn(
                         "No feature of X holds the target's past values (y[t] reappearing "
                         "in the next window's last step), so the windows of these many "
                         "series cannot be scaled one by one: y is standardized as a whole, "
                         "and series of very different sizes will not train alike. Keep the "
                         "target column in X (make_supervised does).",
                         UserWarning,
-                        stacklevel=5,
                     )
                 return None
             raise ValueError(
@@ -395,9 +394,16 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
                 "window_scaling=None."
             )
         slope, intercept = float(pmap.slope[0]), float(pmap.intercept[0])
+        past = windows.last()[:, pmap.feature] * slope + intercept
+        positive = (y > 0).all() and (past > 0).all()
+        if kind == "log" and not (positive or _rare_zeros(past, y)):
+            raise ValueError(
+                "window_scaling='log' takes the log of the target, but y has "
+                f"{'negative values' if (y < 0).any() or (past < 0).any() else 'many zeros'} "
+                f"(smallest {min(y.min(), past.min()):.4g}). Pass window_scaling='mean', "
+                "which takes any values, or None."
+            )
         if kind == "auto":
-            past = windows.last()[:, pmap.feature] * slope + intercept
-            positive = (y > 0).all() and (past > 0).all()
             if windows.groups is not None:  # many series: their scales must go
                 kind = "log" if positive or _rare_zeros(past, y) else "mean"
             elif positive and (windows.n_features == 1 or self.loss == "quantile"):

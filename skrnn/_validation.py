@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
 from ._compact import CompactWindows
 from ._lags import is_plain, lag_windows, resolve_layout
 from ._lags import n_step_features as _layout_features
+from ._warnings import warn
 from ._window import ShortHistoryWarning
 
 FLOAT_DTYPES = (np.float64, np.float32)
@@ -35,6 +36,17 @@ def check_windows(estimator, X, y="no_validation", *, reset, y_numeric=True):
     2-D `X` and `y` must be finite. Non-finite values in 3-D `X` are left for the caller
     to judge: NaN is front padding for the recurrent estimators.
     """
+    out = _check_windows(estimator, X, y, reset=reset, y_numeric=y_numeric)
+    if isinstance(out, tuple) and y_numeric and not np.isfinite(out[1]).all():
+        # sklearn checks y for NaN before converting an object array (None in a list)
+        # to float: the None would reach training as NaN.
+        raise ValueError(
+            "Input y contains NaN or infinity (None in a list or an object array is NaN)."
+        )
+    return out
+
+
+def _check_windows(estimator, X, y, *, reset, y_numeric):
     if y is None:
         raise ValueError(
             f"{type(estimator).__name__} requires y to be passed, but the target y is None."
@@ -154,13 +166,12 @@ def _rows_as_windows(estimator, X):
             f"{estimator.n_features_in_} feature(s) per time step. Pass windows "
             "(n_samples, n_timesteps, n_features), e.g. from SlidingWindow."
         )
-    warnings.warn(
+    warn(
         f"X is 2-D, but {name} was fitted on windows of {estimator.n_timesteps_in_} time "
         "steps: each row is read as a window of one time step, so a forecast from it sees "
         "no history. Pass windows (SlidingWindow before the network in a Pipeline) to "
         "forecast from the past.",
         ShortHistoryWarning,
-        stacklevel=6,  # the caller of predict
     )
     windows = np.full((len(X), estimator.n_timesteps_in_, X.shape[1]), np.nan)
     windows[:, -1] = X

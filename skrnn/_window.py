@@ -4,7 +4,6 @@ This module never imports torch: a user who only wants lag features for a tabula
 pays nothing for the networks.
 """
 
-import warnings
 from numbers import Integral
 
 import numpy as np
@@ -14,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 from ._compact import CompactWindows
+from ._warnings import warn
 
 __all__ = ["ShortHistoryWarning", "SlidingWindow", "make_supervised"]
 
@@ -223,13 +223,12 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
                 f"The last row of {len(short)} of the {int((sizes > 0).sum())} series in X has "
                 f"as few as {short.min()} row(s) of history"
             )
-        warnings.warn(
+        warn(
             f"{where} (itself included), fewer than window={self.window}: its window is "
             "front padded, so a forecast from it sees only those steps. Pass the rows before "
             "it too and keep the last prediction (model.predict(X)[-1:] rather than "
             "model.predict(X.iloc[-1:])), or forecast with skrnn.forecast(model, history, ...).",
             ShortHistoryWarning,
-            stacklevel=5,  # the caller of transform, past sklearn's set_output wrapper
         )
 
     def _validate(self, X, *, reset):
@@ -243,6 +242,39 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         if reset:
             self._group_position = position
         return _check_values(features), _group_codes(frame, self.group)
+
+    def set_output(self, *, transform=None):
+        """Set the output container of :meth:`transform` and :meth:`fit_transform`.
+
+        Only flattened windows (``flatten=True``) have a table form: they become a
+        DataFrame with the columns of :meth:`get_feature_names_out` under ``"pandas"``.
+        3-D windows stay arrays whatever this or ``sklearn.set_config(transform_output=...)``
+        says, so a pipeline set to pandas output still feeds its network.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"} or None, default=None
+            The container of flattened windows; None leaves it unchanged.
+
+        Returns
+        -------
+        self : SlidingWindow
+            The transformer.
+        """
+        if transform is not None:
+            self._output_config = {"transform": transform}
+        return self
+
+    # sklearn's set_output machinery reads this, and clone copies it.
+    @property
+    def _sklearn_output_config(self):
+        if not self.flatten:
+            return {"transform": "default"}
+        return self.__dict__.get("_output_config", {})
+
+    @_sklearn_output_config.setter
+    def _sklearn_output_config(self, config):
+        self._output_config = dict(config)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features.

@@ -174,6 +174,26 @@ def test_bad_targets():
         clf.fit(X, np.arange(20) % 3)
 
 
+@pytest.mark.parametrize("weight", [np.nan, -1.0, np.inf])
+def test_class_weights_must_be_finite_and_non_negative(weight):
+    X, y = np.random.default_rng(0).normal(size=(20, 3, 1)), np.array(["up", "down"] * 10)
+    with pytest.raises(ValueError, match="class_weight must give every class a finite"):
+        LSTMClassifier(class_weight={"up": weight, "down": 1.0}, **FAST).fit(X, y)
+
+
+def test_a_refit_on_bad_targets_keeps_the_fitted_classifier():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 5, 2)), np.arange(40) % 2
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    before = clf.predict_proba(X)
+    other = rng.normal(size=(30, 8, 3)) * 100 + 50  # other shape, other scale
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        clf.fit(other, np.zeros(30))
+    assert clf.n_features_in_ == 2
+    assert clf.n_timesteps_in_ == 5
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
 @pytest.mark.parametrize(
     ("steps", "params", "pooling", "encoding"),
     [
@@ -202,3 +222,12 @@ def test_long_strides_are_split_over_two_convolutions(steps, conv_layers, stride
     module = clf.fit(X, np.arange(20) % 2).net_.module_
     convs = [m for m in module.modules() if isinstance(m, torch.nn.Conv1d)]
     assert [conv.stride[0] for conv in convs] == strides
+
+
+def test_a_warm_start_trains_with_the_current_class_weight():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 5, 1)), np.arange(40) % 2
+    clf = LSTMClassifier(warm_start=True, **FAST).fit(X, y)
+    clf.set_params(class_weight={0: 1.0, 1: 3.0}).fit(X, y)
+    np.testing.assert_array_equal(clf.class_weight_, [1.0, 3.0])
+    np.testing.assert_array_equal(clf.net_.criterion_.weight.numpy(), [1.0, 3.0])

@@ -369,6 +369,9 @@ def bad_csvs(prices, tmp_path_factory):
     holes = prices.copy()
     holes.iloc[10, holes.columns.get_loc("Volume")] = np.nan
     holes.to_csv(files.setdefault("holes", root / "holes.csv"))
+    infinite = prices.copy()
+    infinite.iloc[20, infinite.columns.get_loc("Close")] = np.inf
+    infinite.to_csv(files.setdefault("infinite", root / "infinite.csv"))
     prices.reset_index(drop=True).to_csv(files.setdefault("no_date", root / "no_date.csv"))
     pd.concat([prices, prices]).to_csv(files.setdefault("repeated", root / "repeated.csv"))
     prices.iloc[:12].to_csv(files.setdefault("short", root / "short.csv"))
@@ -402,6 +405,7 @@ TRAIN = "train {csv} --target Close --out {out}"
         ("compare {csv} --target Close --window 60 --cv 5", ["and 5 cross-validation folds"]),
         ("train {short} --target Close --out {out} --horizon 12", ["too few for a --horizon 12"]),
         (f"{TRAIN} --nonlinearity relu", ["--nonlinearity applies to --cell rnn only"]),
+        ("train {infinite} --target Close --out {out}", ["column 'Close'", "infinite value"]),
         ("train {csv} --target Close --out {missing_dir}", ["--out", "does not exist"]),
         ("evaluate {csv} --model {missing}", ["--model {missing}: no such file"]),
         ("evaluate {csv} --model {garbage}", ["is not a model file"]),

@@ -190,6 +190,15 @@ def test_the_console_script_help_in_a_real_process_imports_no_torch():
     assert result.stderr.strip() == "False"
 
 
+@pytest.mark.parametrize("module", ["skrnn", "skrnn.cli"])
+def test_python_dash_m_runs_the_command(module):
+    result = subprocess.run(
+        [sys.executable, "-m", module, "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: skrnn")
+
+
 def test_public_names_are_imported_on_first_use():
     out = python(
         """

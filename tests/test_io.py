@@ -745,3 +745,11 @@ def test_regressor_pickled_before_loss_auto_keeps_its_loss():
     old.__setstate__(state)
     assert old.loss_ == "squared_error"
     np.testing.assert_array_equal(old.predict(windows), model.predict(windows))
+
+
+def test_saving_into_a_missing_directory_names_the_path(tmp_path):
+    model = PersistenceRegressor().fit(np.arange(10.0)[:, None], np.arange(1.0, 11.0))
+    path = tmp_path / "no" / "model.skrnn"
+    with pytest.raises(FileNotFoundError, match=r"model\.skrnn.*does not exist"):
+        save(model, path)
+    assert not (tmp_path / "no").exists()

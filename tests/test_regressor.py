@@ -4,6 +4,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import Ridge
@@ -11,6 +12,7 @@ from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, TimeSeries
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
+import skrnn
 from skrnn import (
     GRURegressor,
     LSTMRegressor,
@@ -305,3 +307,79 @@ def test_ema_decay_auto_averages_the_weights_of_point_forecasts_of_many_series(p
         est = est.fit(X, y)[-1]
         assert est.ema_decay_ == expected
         assert ("weight_averaging" in dict(est.net_.callbacks_)) == (expected is not None)
+
+
+def test_a_failed_refit_leaves_the_fitted_model_as_it_was(prices):
+    X, y = make_supervised(prices, target="Close")
+    model = make_pipeline(StandardScaler(), SlidingWindow(5), LSTMRegressor(**FAST)).fit(X, y)
+    network = model[-1]
+    before = model.predict(X)
+    state = dict(network.__dict__)
+    windows = make_pipeline(StandardScaler(), SlidingWindow(4)).fit_transform(X[["Close"]])
+    with pytest.raises(ValueError, match="target_feature=7 is out of range"):
+        network.set_params(target_feature=7).fit(windows, y)
+    network.set_params(target_feature="auto")
+    assert network.__dict__.keys() == state.keys()
+    assert all(network.__dict__[key] is value for key, value in state.items())
+    np.testing.assert_array_equal(model.predict(X), before)
+
+
+def test_warnings_point_at_the_users_line(prices):
+    """However deep in a pipeline a warning arises, it names the line that called fit."""
+    X, y = make_supervised(prices, target="Close")
+    model = make_pipeline(StandardScaler(), SlidingWindow(5), LSTMRegressor(**FAST))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    kept = [w for w in caught if issubclass(w.category, StartKeptWarning)]
+    assert kept, "a random walk keeps its start and says so"
+    assert {w.filename for w in kept} == {__file__}
+
+
+def test_numpy_numbers_as_parameters(prices, tmp_path):
+    """Grids written with np.arange hand numpy integers to the estimator."""
+    X, y = make_supervised(prices, target="Close")
+    model = make_pipeline(StandardScaler(), SlidingWindow(5), LSTMRegressor(**FAST))
+    grid = {
+        "lstmregressor__hidden_size": np.arange(2, 5, 2),
+        "lstmregressor__bidirectional": [np.True_],
+    }
+    search = GridSearchCV(model, grid, cv=TimeSeriesSplit(2), error_score="raise").fit(X, y)
+    assert search.best_estimator_[-1].net_.module_.rnn.hidden_size in (2, 4)
+    path = tmp_path / "model.skrnn"
+    skrnn.save(search.best_estimator_, path)
+    np.testing.assert_array_equal(skrnn.load(path).predict(X), search.predict(X))
+
+
+def test_none_in_y_is_missing_not_trained_on(prices):
+    X, y = make_supervised(prices, target="Close")
+    windows = make_pipeline(StandardScaler(), SlidingWindow(5)).fit_transform(X)
+    target = [None, *y.iloc[1:]]
+    for estimator in (LSTMRegressor(**FAST), PersistenceRegressor()):
+        with pytest.raises(ValueError, match="y contains NaN"):
+            estimator.fit(windows, target)
+
+
+def test_log_scaling_of_a_target_with_negative_values_is_refused():
+    rng = np.random.default_rng(0)
+    series = rng.normal(size=200).cumsum()[:, None] - 5  # mostly negative
+    windows = SlidingWindow(5).fit_transform(series)[:-1]
+    with pytest.raises(ValueError, match="window_scaling='log' takes the log"):
+        LSTMRegressor(window_scaling="log", **FAST).fit(windows, series[1:, 0])
+
+
+def test_a_warm_start_trains_with_the_current_training_parameters(prices):
+    X, y = make_supervised(prices, target="Close")
+    windows = make_pipeline(StandardScaler(), SlidingWindow(5)).fit_transform(X)
+    est = LSTMRegressor(warm_start=True, early_stopping=False, **FAST).fit(windows, y)
+    est.set_params(optimizer="sgd", momentum=0.5, weight_decay=0.1, lr=0.01, clip_grad_norm=None)
+    est.fit(windows, y)
+    optimizer = est.net_.optimizer_
+    assert isinstance(optimizer, torch.optim.SGD)
+    assert optimizer.param_groups[0]["momentum"] == 0.5
+    assert optimizer.param_groups[0]["weight_decay"] == 0.1
+    assert optimizer.param_groups[0]["lr"] == 0.01
+    assert "gradient_clip" not in dict(est.net_.callbacks_)
+    est.set_params(clip_grad_norm=0.5).fit(windows, y)
+    assert dict(est.net_.callbacks_)["gradient_clip"].gradient_clip_value == 0.5
+    assert len(est.history_) == 9

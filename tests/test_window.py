@@ -1,13 +1,15 @@
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skrnn import SlidingWindow, make_supervised
+from skrnn import PersistenceRegressor, SlidingWindow, make_supervised
 
 
 def test_window_rows_are_history_only():
@@ -147,3 +149,24 @@ def test_make_supervised_array_target_errors():
         make_supervised(np.ones((5, 2)), target="Close")
     with pytest.raises(ValueError, match="out of range"):
         make_supervised(np.ones((5, 2)), target=2)
+
+
+def test_pandas_output_flattens_to_a_frame_and_keeps_3d_windows_arrays():
+    frame = pd.DataFrame({"a": np.arange(10.0), "b": np.arange(10.0) ** 2})
+    X, y = make_supervised(frame, target="a")
+    with sklearn.config_context(transform_output="pandas"):
+        windows = SlidingWindow(3).fit_transform(frame)
+        flat = SlidingWindow(2, flatten=True).fit_transform(frame)
+        model = make_pipeline(StandardScaler(), SlidingWindow(3), PersistenceRegressor())
+        forecast = model.fit(X, y).predict(X)
+    assert isinstance(windows, np.ndarray)
+    assert windows.shape == (10, 3, 2)
+    assert isinstance(flat, pd.DataFrame)
+    assert list(flat.columns) == ["a_lag1", "b_lag1", "a_lag0", "b_lag0"]
+    np.testing.assert_allclose(forecast, X["a"])
+    # set_output on the transformer (and on a pipeline, and through clone) does the same.
+    flat_pipe = make_pipeline(StandardScaler(), SlidingWindow(2, flatten=True))
+    flat_pipe = clone(flat_pipe.set_output(transform="pandas"))
+    assert isinstance(flat_pipe.fit_transform(frame), pd.DataFrame)
+    windows_pipe = make_pipeline(StandardScaler(), SlidingWindow(2)).set_output(transform="pandas")
+    assert isinstance(windows_pipe.fit_transform(frame), np.ndarray)
