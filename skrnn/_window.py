@@ -494,9 +494,10 @@ def make_supervised(data, target, horizon=1, *, group=None, future=None):
     known = _check_future(data, future, target, group)
     keep, later = _future_values(values, codes, horizon)
     if not keep.any():
-        where = "each series of data has" if group is not None else "data has"
+        longest = int(np.bincount(codes).max(initial=0)) if len(codes) else 0
+        where = "the longest series of data has" if group is not None else "data has"
         raise ValueError(
-            f"{where} at most {horizon} rows: at least horizon + 1 = {horizon + 1} are needed."
+            f"{where} {longest} row(s): horizon={horizon} needs at least {horizon + 1}."
         )
     X = data[keep] if not isinstance(data, pd.DataFrame) else data.loc[keep]
     if known:

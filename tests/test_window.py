@@ -170,3 +170,16 @@ def test_pandas_output_flattens_to_a_frame_and_keeps_3d_windows_arrays():
     assert isinstance(flat_pipe.fit_transform(frame), pd.DataFrame)
     windows_pipe = make_pipeline(StandardScaler(), SlidingWindow(2)).set_output(transform="pandas")
     assert isinstance(windows_pipe.fit_transform(frame), np.ndarray)
+
+
+@pytest.mark.parametrize(
+    ("frame", "group", "message"),
+    [
+        (pd.DataFrame({"a": []}), None, "data has 0 row"),
+        (pd.DataFrame({"a": [1.0, 2.0]}), None, "data has 2 row"),
+        (pd.DataFrame({"g": ["x", "x", "y"], "a": [1.0, 2.0, 3.0]}), "g", "longest series"),
+    ],
+)
+def test_make_supervised_says_how_many_rows_the_horizon_needs(frame, group, message):
+    with pytest.raises(ValueError, match=f"{message}.*horizon=2 needs at least 3"):
+        make_supervised(frame, "a", horizon=2, group=group)
