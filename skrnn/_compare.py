@@ -13,8 +13,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.metrics import mean_absolute_error, root_mean_squared_error
-from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, train_test_split
+from sklearn.model_selection import GridSearchCV, ParameterGrid, TimeSeriesSplit, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import HasMethods, Interval, validate_params
@@ -221,6 +222,7 @@ def compare_forecasters(
     candidates = _candidates(estimators)
     reference = _reference(reference, candidates)
     levels = _levels(intervals)
+    _check_interval_quantiles(candidates, levels)
     n_samples = _num_rows(X)
     if _num_rows(y) != n_samples:
         raise ValueError(
@@ -331,6 +333,26 @@ def _candidates(estimators):
             )
         candidates[name] = (estimator, grid)
     return candidates
+
+
+def _check_interval_quantiles(candidates, levels):
+    """Every quantile regressor among the candidates (any point of its grid) forecasts the
+    two quantiles of each interval level: fail before a search runs, not after."""
+    for name, (estimator, grid) in candidates.items():
+        for params in ParameterGrid(grid) if levels else []:
+            final = _final_step(clone(estimator).set_params(**params))
+            if getattr(final, "loss", None) != "quantile":
+                continue
+            quantile = final.get_params().get("quantile")
+            quantiles = np.atleast_1d(np.asarray(0.5 if quantile is None else quantile, float))
+            for level in levels:
+                bounds = ((1 - level) / 2, (1 + level) / 2)
+                if not all(np.isclose(quantiles, bound).any() for bound in bounds):
+                    raise ValueError(
+                        f"estimators[{name!r}]: a {level:g} interval needs the quantiles "
+                        f"{bounds[0]:g} and {bounds[1]:g}, but it forecasts "
+                        f"{sorted(quantiles.tolist())}{f' with {params}' if params else ''}."
+                    )
 
 
 def _reference(reference, candidates):

@@ -28,6 +28,7 @@ _FUTURE_INPUT = re.compile(r"^(?P<column>.+)_t\+(?P<step>\d+)$")
 RULES = {
     "inferred": "at the frequency pandas infers",
     "business_days": "in business days (weekday-only daily dates; holidays are not known)",
+    "calendar": "in months (dates a month, quarter or year apart on the same day of the month)",
     "median": "at the median spacing of the dates",
 }
 
@@ -37,14 +38,15 @@ def infer_offset(dates):
 
     pandas' inferred frequency, from all dates or else the last ten (so one holiday long
     ago does not hide it); else, for daily dates without weekends (stock prices), business
-    days; else the median spacing. Integer positions step by their median spacing.
+    days; else, for dates months apart on the same day of the month, months; else the
+    median spacing. Integer positions step by their median spacing.
 
     Returns
     -------
     offset : pandas DateOffset, Timedelta or int
         Added ``k`` times to the last date, it gives the date ``k`` steps later.
 
-    rule : {"inferred", "business_days", "median"}
+    rule : {"inferred", "business_days", "calendar", "median"}
         Which rule gave `offset`.
     """
     if not isinstance(dates, pd.DatetimeIndex):
@@ -72,7 +74,26 @@ def infer_offset(dates):
     spacing = pd.Series(dates).diff().median()
     if spacing == pd.Timedelta(days=1) and (dates.day_of_week < 5).all():
         return pd.offsets.BDay(), "business_days"
+    months = _calendar_months(dates, spacing)
+    if months is not None:
+        return months, "calendar"
     return spacing, "median"
+
+
+def _calendar_months(dates, spacing):
+    """Monthly, quarterly, half-yearly or yearly steps for dates about that far apart on
+    the same day of the month (or on month ends), a gap among them or not: month lengths
+    differ, so their median spacing would drift off the calendar."""
+    for months in (1, 3, 6, 12):
+        if abs(spacing / pd.Timedelta(days=1) - 30.44 * months) > 3 * (1 + months // 3):
+            continue
+        if dates.is_month_start.all():
+            return pd.offsets.MonthBegin(months)
+        if dates.is_month_end.all():
+            return pd.offsets.MonthEnd(months)
+        if (dates.day == dates.day[0]).all():
+            return pd.DateOffset(months=months)
+    return None
 
 
 def future_dates(dates, steps):
@@ -80,8 +101,9 @@ def future_dates(dates, steps):
 
     The frequency is pandas' inferred one (from all the dates, or else the last ten); for
     daily dates without weekends, such as stock prices, business days (holidays are not
-    known); otherwise the median spacing. Integer positions (a RangeIndex) continue at
-    their median step.
+    known); for dates a month, quarter or year apart on the same day of the month (or
+    month ends), with a gap among them, months; otherwise the median spacing. Integer
+    positions (a RangeIndex) continue at their median step.
 
     Parameters
     ----------

@@ -58,12 +58,12 @@ def quantile_intervals(estimator, X, levels):
 
 def quantile_forecast(estimator, X, levels):
     """``(forecast, {level: (lower, upper)})`` from one call of ``predict_quantiles``: the
-    forecast is what ``predict`` returns (the quantile closest to the median), so a
-    forecast with its intervals costs one prediction, not two."""
+    forecast is what ``predict`` returns (the median), so a forecast with its intervals
+    costs one prediction, not two."""
     estimator, final = _final(estimator)
     pairs = _bound_positions(estimator, final, levels)
     values = _predict_quantiles(estimator, final, X)
-    return values[..., final._point_quantile()], _bands(values, pairs)
+    return final._point_forecast(values), _bands(values, pairs)
 
 
 def _bound_positions(estimator, final, levels):

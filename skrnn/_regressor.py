@@ -78,8 +78,8 @@ REGRESSION_PARAMS = """\
         The quantile(s) to forecast with ``loss="quantile"`` (0.5 if None); ignored
         otherwise. Several quantiles come from one network with one output each: an
         interval from one fit (:meth:`predict_quantiles`), while :meth:`predict` returns
-        the quantile closest to the median, so the estimator stays a point forecaster in
-        pipelines and searches.
+        the median (interpolated between the two quantiles around 0.5 if it is not among
+        them), so the estimator stays a point forecaster in pipelines and searches.
 
     quantile_spread : {"auto", "volatility", "fixed"}, default="auto"
         How far each quantile's linear start lies from the skip's forecast
@@ -258,8 +258,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions in the units of `y`, 1-D if `y` was 1-D at fit.
         """
-        quantiles = self._predict_quantiles(X)
-        output = quantiles[:, :, self._point_quantile()]
+        output = self._point_forecast(self._predict_quantiles(X))
         return output.ravel() if self._y_ndim == 1 else output
 
     def predict_quantiles(self, X):
@@ -306,11 +305,17 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
             output.sort(axis=2)  # monotone rearrangement: quantile curves never cross
         return output
 
-    def _point_quantile(self):
-        """Index of the quantile predict returns: the one closest to the median."""
-        if self.quantiles_ is None:
-            return 0
-        return int(np.argmin(np.abs(np.asarray(self.quantiles_) - 0.5)))
+    def _point_forecast(self, quantiles):
+        """What predict returns from :meth:`_predict_quantiles`' output: the median, or,
+        without it, the median interpolated between the quantiles on either side of it
+        (the nearest one if all lie on one side)."""
+        levels = np.asarray(self.quantiles_ if self.quantiles_ is not None else [0.5])
+        above = int(np.searchsorted(levels, 0.5))
+        if above == len(levels) or levels[above] == 0.5 or above == 0:
+            return quantiles[..., min(above, len(levels) - 1)]
+        low, high = levels[above - 1], levels[above]
+        share = (0.5 - low) / (high - low)
+        return (1 - share) * quantiles[..., above - 1] + share * quantiles[..., above]
 
     def _resolve_loss(self):
         if self.loss != "auto":
@@ -327,6 +332,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
                 f"quantile must be a number or a 1-D sequence of numbers, got {self.quantile!r}."
             )
         quantiles = quantiles.astype(np.float64)
+        if not len(quantiles):
+            raise ValueError("quantile must hold at least one level, got an empty sequence.")
         if not ((quantiles > 0) & (quantiles < 1)).all() or len(set(quantiles)) < len(quantiles):
             raise ValueError(
                 f"quantile must hold distinct values strictly between 0 and 1, got "

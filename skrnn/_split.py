@@ -11,6 +11,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
+from sklearn.utils.validation import _num_samples
 
 from ._window import _group_codes, _split_group
 
@@ -55,6 +56,11 @@ class PanelTimeSeriesSplit(BaseCrossValidator):
     A series too short for a fold (no training row left before its test block and gap) is
     left out of that fold. In a search, pass the ids with
     ``search.fit(X, y, groups=ids)`` or name their column with `group`.
+
+    Blocks are counted in rows from the end of each series. For series that end together,
+    a `test_size` makes every fold hold out the same dates of every series; with
+    ``test_size=None`` each series' blocks are sized by its own length, so series of
+    different lengths are tested on different dates in the same fold.
 
     Examples
     --------
@@ -146,7 +152,13 @@ class PanelTimeSeriesSplit(BaseCrossValidator):
 
     def _codes(self, X, groups):
         if groups is not None:
-            return _group_codes(np.asarray(groups, dtype=object)[:, None], 0)
+            groups = np.asarray(groups, dtype=object)
+            if groups.ndim != 1 or len(groups) != _num_samples(X):
+                raise ValueError(
+                    f"groups must hold one series id per row of X: X has {_num_samples(X)} "
+                    f"rows, groups has shape {groups.shape}."
+                )
+            return _group_codes(groups[:, None], 0)
         if self.group is None:
             raise ValueError(
                 "PanelTimeSeriesSplit needs the series id of each row: pass groups= to split "

@@ -233,6 +233,7 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
 
     def _validate(self, X, *, reset):
         """The checked series (and the integer code of each row's series, or None)."""
+        _check_panel_index(X, self.group)
         if self.group is None:
             return _check_series(self, X, reset=reset), None
         # Count and name the columns as given, the group column included.
@@ -300,6 +301,33 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         return np.asarray(
             [f"{name}_lag{lag}" for lag in range(self.window - 1, -1, -1) for name in names],
             dtype=object,
+        )
+
+
+def _check_panel_index(X, group, name="X"):
+    """Catch a panel whose series ids are an index level (sktime's ``(id, time)``
+    MultiIndex): its rows would be read as one series, windows and targets crossing from
+    one series into the next."""
+    index = getattr(X, "index", None)
+    if not isinstance(index, pd.MultiIndex):
+        return
+    if group is not None:
+        if group in index.names and group not in X.columns:
+            raise ValueError(
+                f"group={group!r} is a level of {name}'s index, not a column: pass "
+                f"{name}.reset_index(level={group!r}) (and the same for the rows you predict)."
+            )
+        return
+    time = index.get_level_values(-1)
+    if pd.api.types.is_datetime64_any_dtype(time) and not time.is_monotonic_increasing:
+        level = index.names[0] if index.names[0] is not None else 0
+        warn(
+            f"{name} has a MultiIndex whose last level, dates, goes back in time "
+            f"{int((np.diff(time.asi8) < 0).sum())} time(s): rows of several series (one per "
+            f"value of level {level!r}) are read as one series, so windows and targets "
+            f"cross from one into the next. Pass {name}.reset_index(level={level!r}) with "
+            f"group={level!r}.",
+            UserWarning,
         )
 
 
@@ -465,6 +493,7 @@ def make_supervised(data, target, horizon=1, *, group=None, future=None):
     if isinstance(data, pd.Series):
         data = data.to_frame()
     if isinstance(data, pd.DataFrame):
+        _check_panel_index(data, group, "data")
         if target not in data.columns:
             raise ValueError(
                 f"target {target!r} is not a column of data; columns are {list(data.columns)}."

@@ -710,3 +710,21 @@ def test_intervals_of_many_series(panel, tmp_path, capsys):
     assert list(written.columns[-2:]) == ["sales_lower_80", "sales_upper_80"]
     assert (written["sales_lower_80"] <= written["sales_forecast"]).all()
     assert (written["sales_forecast"] <= written["sales_upper_80"]).all()
+
+
+def test_series_ids_that_look_like_numbers_stay_labels(tmp_path, capsys):
+    dates = pd.date_range("2020-01-01", periods=30, freq="D")
+    ids = ["001", "010", "0010"]
+    frame = pd.concat(
+        pd.DataFrame({"Date": dates, "id": name, "y": np.sin(np.arange(30) / (k + 2)) + 5})
+        for k, name in enumerate(ids)
+    )
+    path = tmp_path / "ids.csv"
+    frame.to_csv(path, index=False)
+    model = tmp_path / "m.joblib"
+    argv = ["train", path, "--target", "y", "--group", "id", "--out", model, *TINY]
+    assert run(capsys, *map(str, argv))[0] == 0
+    status, out, _ = run(capsys, "forecast", str(path), "--model", str(model))
+    assert status == 0
+    ahead = pd.read_csv(io.StringIO(out), dtype={"id": str})
+    assert sorted(ahead["id"]) == sorted(ids)

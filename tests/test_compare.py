@@ -280,11 +280,16 @@ def test_intervals_of_quantile_networks_and_of_baselines():
         assert table.loc[name, "coverage 80%"] == pytest.approx(inside)
 
 
-def test_intervals_a_quantile_network_cannot_give(sine):
+def test_intervals_a_quantile_network_cannot_give(sine, monkeypatch):
     X, y = sine
     network = make_pipeline(SlidingWindow(5), GRURegressor(loss="quantile", **TINY))
-    with pytest.raises(ValueError, match=r"A 0\.8 interval needs the quantiles 0\.1 and 0\.9"):
+    # Refused before any search runs.
+    monkeypatch.setattr(GridSearchCV, "fit", lambda *args, **kwargs: pytest.fail("fitted"))
+    with pytest.raises(ValueError, match=r"a 0\.8 interval needs the quantiles 0\.1 and 0\.9"):
         compare_forecasters({"gru": network}, X, y, cv=2, intervals=[0.8])
+    grid = {"gruregressor__quantile": [[0.1, 0.5, 0.9], [0.5]]}
+    with pytest.raises(ValueError, match=r"forecasts \[0\.5\] with \{'gruregressor"):
+        compare_forecasters({"gru": (network, grid)}, X, y, cv=2, intervals=[0.8])
 
 
 def test_the_stock_comparison_of_the_command_line_in_a_few_lines():

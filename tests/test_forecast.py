@@ -370,3 +370,16 @@ def test_a_model_without_the_target_as_input():
     model = ridge().fit(X[["holiday"]], y)
     with pytest.raises(ValueError, match="does not take target='sales'"):
         forecast(model, data, target="sales")
+
+
+@pytest.mark.parametrize(
+    ("freq", "expected"),
+    [
+        ("MS", ["2022-07-01", "2022-08-01", "2022-09-01"]),
+        ("ME", ["2022-07-31", "2022-08-31", "2022-09-30"]),
+        ("QS", ["2027-07-01", "2027-10-01", "2028-01-01"]),
+    ],
+)
+def test_future_dates_stay_on_the_calendar_across_a_gap(freq, expected):
+    dates = pd.date_range("2020-01-01", periods=30, freq=freq).delete(25)
+    assert future_dates(dates, 3).strftime("%Y-%m-%d").tolist() == expected

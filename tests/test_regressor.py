@@ -383,3 +383,17 @@ def test_a_warm_start_trains_with_the_current_training_parameters(prices):
     est.set_params(clip_grad_norm=0.5).fit(windows, y)
     assert dict(est.net_.callbacks_)["gradient_clip"].gradient_clip_value == 0.5
     assert len(est.history_) == 9
+
+
+def test_predict_of_quantiles_without_the_median_interpolates_it(prices):
+    X, y = make_supervised(prices, target="Close")
+    windows = make_pipeline(StandardScaler(), SlidingWindow(5)).fit_transform(X)
+    model = LSTMRegressor(loss="quantile", quantile=[0.1, 0.9], **FAST).fit(windows, y)
+    low, high = model.predict_quantiles(windows).T
+    np.testing.assert_allclose(model.predict(windows), (low + high) / 2)
+    model = LSTMRegressor(loss="quantile", quantile=[0.2, 0.3, 0.9], **FAST).fit(windows, y)
+    np.testing.assert_allclose(
+        model.predict(windows), (2 * model.predict_quantiles(windows)[:, 1:] @ [2, 1]) / 6
+    )
+    with pytest.raises(ValueError, match="quantile must hold at least one level"):
+        LSTMRegressor(loss="quantile", quantile=[], **FAST).fit(windows, y)

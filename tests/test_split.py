@@ -101,3 +101,12 @@ def test_no_fold_trains_on_its_future(lengths, n_splits, gap):
             t_test = panel.loc[np.intersect1d(test, rows), "t"]
             if len(t_test):
                 assert t_train.max() < t_test.min() - gap
+
+
+@pytest.mark.parametrize(
+    "groups", [np.zeros(9), np.zeros(11), np.zeros((10, 2))], ids=["short", "long", "2-D"]
+)
+def test_groups_must_give_every_row_one_id(groups):
+    X = np.zeros((10, 1))
+    with pytest.raises(ValueError, match="one series id per row of X: X has 10 rows"):
+        list(PanelTimeSeriesSplit(2).split(X, groups=groups))

@@ -183,3 +183,26 @@ def test_pandas_output_flattens_to_a_frame_and_keeps_3d_windows_arrays():
 def test_make_supervised_says_how_many_rows_the_horizon_needs(frame, group, message):
     with pytest.raises(ValueError, match=f"{message}.*horizon=2 needs at least 3"):
         make_supervised(frame, "a", horizon=2, group=group)
+
+
+def _long_panel_with_an_id_index():
+    dates = pd.date_range("2024-01-01", periods=6, freq="D")
+    frame = pd.DataFrame(
+        {"unique_id": np.repeat(["s0", "s1"], 6), "ds": np.tile(dates, 2), "y": np.arange(12.0)}
+    )
+    return frame.set_index(["unique_id", "ds"])
+
+
+def test_series_ids_in_the_index_are_not_read_as_one_series():
+    panel = _long_panel_with_an_id_index()
+    with pytest.warns(UserWarning, match="rows of several series.*reset_index"):
+        make_supervised(panel, "y")
+    with pytest.warns(UserWarning, match="rows of several series"):
+        SlidingWindow(3).fit_transform(panel)
+    with pytest.raises(ValueError, match="group='unique_id' is a level of data's index"):
+        make_supervised(panel, "y", group="unique_id")
+    with pytest.raises(ValueError, match="group='unique_id' is a level of X's index"):
+        SlidingWindow(3, group="unique_id").fit_transform(panel)
+    # As a column, the ids keep the series apart.
+    _, y = make_supervised(panel.reset_index(level="unique_id"), "y", group="unique_id")
+    assert len(y) == 10

@@ -131,7 +131,9 @@ def read_csv(
         )
     _check_separator(path, sep)
     try:
-        frame = pd.read_csv(path, sep=sep, decimal=decimal)
+        # Series ids are labels: "001" and "010" stay themselves, not the numbers 1 and 10.
+        ids = None if group is None else {group: str}
+        frame = pd.read_csv(path, sep=sep, decimal=decimal, dtype=ids)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path} is empty.") from None
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -467,7 +469,7 @@ def infer_offset(index):
     offset, rule = _infer_offset(pd.DatetimeIndex(index))
     if rule == "business_days":
         return offset, _BUSINESS_DAYS
-    if rule == "inferred":
+    if rule in ("inferred", "calendar"):
         return offset, f"at the file's frequency, {offset.freqstr}"
     days = offset / pd.Timedelta(days=1)
     text = f"{days:g} day(s)" if days == int(days) else str(offset)
