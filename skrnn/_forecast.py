@@ -62,6 +62,11 @@ def infer_offset(dates):
             return int(np.median(np.diff(index.to_numpy()))), "median"
     if len(dates) < 2:
         raise ValueError("a series needs at least two dates to tell the dates that follow.")
+    if not dates.is_monotonic_increasing:
+        raise ValueError(
+            "dates must be in time order, oldest first, to tell the dates that follow; sort "
+            "the rows by date."
+        )
     for recent in (dates, dates[-10:]):
         with warnings.catch_warnings():  # pandas 3 announces it will return an offset
             warnings.filterwarnings("ignore", message="A future version of pandas will return")
@@ -385,6 +390,11 @@ def _check_history(history, target, group, date):
                 f"{name}={column!r} is not a column of history; columns are "
                 f"{list(history.columns)}."
             )
+    if group is not None and history[group].isna().any():
+        raise ValueError(
+            f"group column {group!r} of history has {int(history[group].isna().sum())} "
+            "missing series id(s): every row must name its series."
+        )
     index = history.index
     datetimes = isinstance(index, pd.DatetimeIndex)
     if date is None and not datetimes and not pd.api.types.is_integer_dtype(index.dtype):

@@ -386,6 +386,17 @@ def _edge_fill(windows):
 
 def _check_series(estimator, X, *, reset):
     """Validate a 2-D numeric series with finite values, preserving float dtypes."""
+    text = [
+        name
+        for name, dtype in getattr(X, "dtypes", pd.Series(dtype=object)).items()
+        if isinstance(dtype, pd.StringDtype)
+        or (pd.api.types.is_object_dtype(dtype) and X[name].map(type).eq(str).any())
+    ]
+    if text:
+        raise ValueError(
+            f"X has non-numeric column(s) {text}. If they hold series ids (a long frame of "
+            f"many series), pass group={text[0]!r}; otherwise encode or drop them."
+        )
     X = validate_data(
         estimator,
         X,

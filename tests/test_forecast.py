@@ -84,6 +84,8 @@ def test_future_dates_steps(steps, error):
 def test_future_dates_need_two_dates():
     with pytest.raises(ValueError, match="at least two dates"):
         future_dates(pd.DatetimeIndex(["2024-01-01"]), 1)
+    with pytest.raises(ValueError, match="in time order"):
+        future_dates(pd.DatetimeIndex(["2024-01-03", "2024-01-01", "2024-01-02"]), 1)
 
 
 # -- future-known covariates in make_supervised -----------------------------------------------
@@ -354,11 +356,18 @@ def test_recursion_needs_every_other_input():
         (dict(steps=0), ValueError, "steps must be an integer >= 1"),
         (dict(future=[1, 2]), TypeError, "future must be a DataFrame"),
         (dict(group="store"), ValueError, "group='store' is not a column"),
+        (
+            dict(history=calendar_sales(60)[["sales"]].assign(store=["a"] * 59 + [None])),
+            ValueError,
+            "group column 'store' of history has 1 missing series id",
+        ),
     ],
 )
 def test_argument_errors(kwargs, error, match):
     data = calendar_sales(60)[["sales"]]
     X, y = make_supervised(data, target="sales")
+    if "store" in getattr(kwargs.get("history"), "columns", []):
+        kwargs = kwargs | {"group": "store"}
     arguments = dict(model=ridge().fit(X, y), history=data, target="sales") | kwargs
     with pytest.raises(error, match=match):
         forecast(**arguments)

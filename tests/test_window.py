@@ -206,3 +206,11 @@ def test_series_ids_in_the_index_are_not_read_as_one_series():
     # As a column, the ids keep the series apart.
     _, y = make_supervised(panel.reset_index(level="unique_id"), "y", group="unique_id")
     assert len(y) == 10
+
+
+def test_a_text_column_asks_whether_it_holds_series_ids():
+    frame = pd.DataFrame({"store": ["a"] * 3 + ["b"] * 3, "sales": np.arange(6.0)})
+    with pytest.raises(ValueError, match=r"non-numeric column\(s\) \['store'\].*group='store'"):
+        SlidingWindow(2).fit_transform(frame)
+    numbers = pd.DataFrame({"sales": np.arange(6.0)}).astype(object)  # numbers as objects
+    assert SlidingWindow(2).fit_transform(numbers).shape == (6, 2, 1)
