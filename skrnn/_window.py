@@ -386,11 +386,12 @@ def _edge_fill(windows):
 
 def _check_series(estimator, X, *, reset):
     """Validate a 2-D numeric series with finite values, preserving float dtypes."""
+    dtypes = list(getattr(X, "dtypes", []))
     text = [
-        name
-        for name, dtype in getattr(X, "dtypes", pd.Series(dtype=object)).items()
+        X.columns[i]
+        for i, dtype in enumerate(dtypes)
         if isinstance(dtype, pd.StringDtype)
-        or (pd.api.types.is_object_dtype(dtype) and X[name].map(type).eq(str).any())
+        or (pd.api.types.is_object_dtype(dtype) and X.iloc[:, i].map(type).eq(str).any())
     ]
     if text:
         raise ValueError(
