@@ -10,6 +10,7 @@ when something is drawn: importing :mod:`skrnn` or this module never imports it.
 """
 
 import warnings
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -186,6 +187,8 @@ class ForecastDisplay:
                     f"{values.shape}; they must match."
                 )
         n_samples, n_outputs = y_true.shape
+        if isinstance(output, bool) or not isinstance(output, Integral):
+            raise TypeError(f"output must be an int (a column of y_true), got {output!r}.")
         if not -n_outputs <= output < n_outputs:
             raise ValueError(f"output={output} is out of range for {n_outputs} output(s).")
         index = np.arange(n_samples) if self.index is None else np.asarray(self.index)
@@ -224,8 +227,10 @@ class ForecastDisplay:
         self.lines_ = {}
         (self.lines_["true"],) = ax.plot(index, truth, **{**styles["true"], **(user["true"] or {})})
         for name, values in series.items():
-            mae = mean_absolute_error(truth, values[:, output])
-            kwargs = {**styles[name], "label": f"{labels[name]} (MAE {mae:.4g})"}
+            kwargs = {
+                **styles[name],
+                "label": f"{labels[name]} ({_mae_text(truth, values[:, output])})",
+            }
             (self.lines_[name],) = ax.plot(
                 index, values[:, output], **{**kwargs, **(user[name] or {})}
             )
@@ -483,6 +488,15 @@ def _estimator_intervals(estimator, X, levels):
     if isinstance(levels, str) and levels == "auto" and not forecasts_quantiles(estimator):
         return None
     return quantile_intervals(estimator, X, levels) or None
+
+
+def _mae_text(truth, forecast):
+    """The MAE over the rows where both are known (a gap in the truth is drawn as one)."""
+    known = np.isfinite(truth) & np.isfinite(forecast)
+    if not known.any():
+        return "MAE n/a"
+    mae = mean_absolute_error(truth[known], forecast[known])
+    return f"MAE {mae:.4g}" if known.all() else f"MAE {mae:.4g} on {known.sum()} rows"
 
 
 def _target_name(y, output):

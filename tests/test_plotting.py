@@ -71,6 +71,15 @@ def test_from_predictions_draws_truth_forecast_and_baseline():
     assert legend == ["Truth", "net (MAE 0.5)", "Persistence (MAE 1.25)"]
 
 
+def test_a_gap_in_the_truth_is_drawn_and_left_out_of_the_mae():
+    y_true = np.array([1.0, np.nan, 4.0, 3.0])
+    y_pred = np.array([1.5, 2.0, 3.0, 3.5])
+    display = ForecastDisplay.from_predictions(y_true, y_pred, name="net")
+    assert display.lines_["pred"].get_label() == "net (MAE 0.6667 on 3 rows)"
+    with pytest.raises(TypeError, match="output must be an int"):
+        ForecastDisplay.from_predictions(y_true, y_pred, output=0.5)
+
+
 def test_from_predictions_without_baseline_on_given_axes():
     fig, ax = plt.subplots()
     display = ForecastDisplay.from_predictions([1.0, 2.0], [1.0, 2.5], ax=ax)
