@@ -177,8 +177,8 @@ class BaseRecurrent(BaseEstimator):
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
             Windows, oldest step first, e.g. the output of :class:`~skrnn.SlidingWindow`.
-            Leading NaN time steps are front padding; the network skips them. A 2-D array
-            is a batch of univariate sequences.
+            Leading NaN time steps of 3-D windows are front padding; the network skips
+            them. A 2-D array is a batch of complete univariate sequences.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
 

@@ -125,6 +125,12 @@ def _check_2d(estimator, X, y, validate_y, *, reset, y_numeric):
     has_lags = hasattr(estimator, "lags")
     layout = getattr(estimator, "lag_layout_", None) if not reset else None
     kwargs = dict(reset=reset, dtype=FLOAT_DTYPES)
+    if hasattr(estimator, "_cell") and _has_nan(X):
+        raise ValueError(
+            "Input X contains NaN. A 2-D X must be complete: sequences of different lengths, "
+            "front padded with NaN, are read from 3-D windows (n_samples, n_timesteps, "
+            "n_features), e.g. X[:, :, None] for one feature."
+        )
     with warnings.catch_warnings():
         if layout is not None and hasattr(estimator, "feature_names_in_"):
             # A layout fitted from names applies to the same columns without them: the
@@ -152,6 +158,15 @@ def _check_2d(estimator, X, y, validate_y, *, reset, y_numeric):
             codes,
         )
     return windows, y
+
+
+def _has_nan(X):
+    """Whether a numeric `X` holds NaN (False for what is not numeric: checked later)."""
+    try:
+        values = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.isnan(values).any())
 
 
 def _rows_as_windows(estimator, X):

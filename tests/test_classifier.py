@@ -231,3 +231,12 @@ def test_a_warm_start_trains_with_the_current_class_weight():
     clf.set_params(class_weight={0: 1.0, 1: 3.0}).fit(X, y)
     np.testing.assert_array_equal(clf.class_weight_, [1.0, 3.0])
     np.testing.assert_array_equal(clf.net_.criterion_.weight.numpy(), [1.0, 3.0])
+
+
+def test_nan_in_2d_rows_points_to_3d_windows():
+    X = np.random.default_rng(0).normal(size=(20, 6))
+    X[0, :2] = np.nan  # front padding, which only 3-D windows carry
+    y = np.arange(20) % 2
+    with pytest.raises(ValueError, match=r"X\[:, :, None\]"):
+        LSTMClassifier(**FAST).fit(X, y)
+    assert LSTMClassifier(**FAST).fit(X[:, :, None], y).predict(X[:, :, None]).shape == (20,)
