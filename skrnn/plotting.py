@@ -41,7 +41,13 @@ def _axes(ax):
 
 
 def _as_2d(values, name):
-    array = np.asarray(values, dtype=np.float64)
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be numbers: ForecastDisplay draws forecasts of a numeric target "
+            f"(a regressor's), got values such as {np.asarray(values).ravel()[:1].tolist()}."
+        ) from None
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2:
@@ -191,7 +197,10 @@ class ForecastDisplay:
             raise TypeError(f"output must be an int (a column of y_true), got {output!r}.")
         if not -n_outputs <= output < n_outputs:
             raise ValueError(f"output={output} is out of range for {n_outputs} output(s).")
-        index = np.arange(n_samples) if self.index is None else np.asarray(self.index)
+        index = self.index
+        if isinstance(index, pd.PeriodIndex):  # matplotlib draws timestamps, not periods
+            index = index.to_timestamp()
+        index = np.arange(n_samples) if index is None else np.asarray(index)
         if index.shape != (n_samples,):
             raise ValueError(
                 f"index must have one entry per sample ({n_samples}), got shape {index.shape}."
@@ -427,6 +436,7 @@ class ForecastDisplay:
         """
         if index is None and isinstance(y_true, (pd.Series, pd.DataFrame)):
             index = y_true.index
+        y_pred, baseline = (_aligned(y_true, values) for values in (y_pred, baseline))
         if (lower is None) != (upper is None):
             raise ValueError("Pass both lower and upper, or neither.")
         if lower is not None:
@@ -488,6 +498,24 @@ def _estimator_intervals(estimator, X, levels):
     if isinstance(levels, str) and levels == "auto" and not forecasts_quantiles(estimator):
         return None
     return quantile_intervals(estimator, X, levels) or None
+
+
+def _aligned(y_true, values):
+    """`values` in the order of `y_true`'s index where both are pandas objects on the same
+    labels in another order (plotted by position, they would pair the wrong rows)."""
+    pandas = (pd.Series, pd.DataFrame)
+    if not (isinstance(y_true, pandas) and isinstance(values, pandas)):
+        return values
+    if values.index.equals(y_true.index):
+        return values
+    if len(values.index) == len(y_true.index) and values.index.sort_values().equals(
+        y_true.index.sort_values()
+    ):
+        return values.reindex(y_true.index)
+    raise ValueError(
+        "y_true and a forecast are pandas objects with different index labels: pass them on "
+        "the same rows (or as arrays, in the same order)."
+    )
 
 
 def _mae_text(truth, forecast):

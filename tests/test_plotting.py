@@ -80,6 +80,19 @@ def test_a_gap_in_the_truth_is_drawn_and_left_out_of_the_mae():
         ForecastDisplay.from_predictions(y_true, y_pred, output=0.5)
 
 
+def test_periods_labels_and_pandas_order():
+    periods = pd.period_range("2020-01", periods=4, freq="M")
+    y_true = pd.Series([1.0, 2.0, 4.0, 3.0], index=periods)
+    y_pred = pd.Series([1.5, 2.0, 3.0, 3.5], index=periods)
+    display = ForecastDisplay.from_predictions(y_true, y_pred[::-1])  # same rows, reversed
+    np.testing.assert_array_equal(display.lines_["pred"].get_ydata(), y_pred)
+    assert display.lines_["pred"].get_label() == "Forecast (MAE 0.5)"
+    with pytest.raises(ValueError, match="different index labels"):
+        ForecastDisplay.from_predictions(y_true, y_pred.set_axis(range(4)))
+    with pytest.raises(TypeError, match="y_true must be numbers"):
+        ForecastDisplay.from_predictions(np.array(["a", "b"]), np.array([1.0, 2.0]))
+
+
 def test_from_predictions_without_baseline_on_given_axes():
     fig, ax = plt.subplots()
     display = ForecastDisplay.from_predictions([1.0, 2.0], [1.0, 2.5], ax=ax)
