@@ -502,20 +502,17 @@ def _estimator_intervals(estimator, X, levels):
 
 def _aligned(y_true, values):
     """`values` in the order of `y_true`'s index where both are pandas objects on the same
-    labels in another order (plotted by position, they would pair the wrong rows)."""
+    labels in another order (plotted by position, they would pair the wrong rows). Other
+    labels (a forecast wrapped in a Series with a default index) are taken by position."""
     pandas = (pd.Series, pd.DataFrame)
     if not (isinstance(y_true, pandas) and isinstance(values, pandas)):
         return values
-    if values.index.equals(y_true.index):
-        return values
-    if len(values.index) == len(y_true.index) and values.index.sort_values().equals(
+    same_labels = len(values.index) == len(y_true.index) and values.index.sort_values().equals(
         y_true.index.sort_values()
-    ):
-        return values.reindex(y_true.index)
-    raise ValueError(
-        "y_true and a forecast are pandas objects with different index labels: pass them on "
-        "the same rows (or as arrays, in the same order)."
     )
+    if same_labels and y_true.index.is_unique and not values.index.equals(y_true.index):
+        return values.reindex(y_true.index)
+    return values
 
 
 def _mae_text(truth, forecast):

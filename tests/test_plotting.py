@@ -87,8 +87,8 @@ def test_periods_labels_and_pandas_order():
     display = ForecastDisplay.from_predictions(y_true, y_pred[::-1])  # same rows, reversed
     np.testing.assert_array_equal(display.lines_["pred"].get_ydata(), y_pred)
     assert display.lines_["pred"].get_label() == "Forecast (MAE 0.5)"
-    with pytest.raises(ValueError, match="different index labels"):
-        ForecastDisplay.from_predictions(y_true, y_pred.set_axis(range(4)))
+    by_position = ForecastDisplay.from_predictions(y_true, y_pred.set_axis(range(4)))
+    np.testing.assert_array_equal(by_position.lines_["pred"].get_ydata(), y_pred)
     with pytest.raises(TypeError, match="y_true must be numbers"):
         ForecastDisplay.from_predictions(np.array(["a", "b"]), np.array([1.0, 2.0]))
 
