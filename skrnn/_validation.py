@@ -161,12 +161,12 @@ def _check_2d(estimator, X, y, validate_y, *, reset, y_numeric):
 
 
 def _has_nan(X):
-    """Whether a numeric `X` holds NaN (False for what is not numeric: checked later)."""
+    """Whether a real-valued `X` holds NaN (False for anything else: checked later)."""
     try:
-        values = np.asarray(X, dtype=np.float64)
+        values = np.asarray(X)
     except (TypeError, ValueError):
         return False
-    return bool(np.isnan(values).any())
+    return values.dtype.kind == "f" and bool(np.isnan(values).any())
 
 
 def _rows_as_windows(estimator, X):
