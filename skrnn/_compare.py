@@ -22,7 +22,14 @@ from sklearn.utils._param_validation import HasMethods, Interval, validate_param
 from tqdm import tqdm
 
 from ._baseline import PersistenceRegressor
-from ._intervals import error_intervals, forecasts_quantiles, interval_scores, quantile_forecast
+from ._intervals import (
+    error_intervals,
+    forecasts_quantiles,
+    interval_quantiles,
+    interval_scores,
+    quantile_forecast,
+    quantile_position,
+)
 from ._split import PanelTimeSeriesSplit
 
 __all__ = ["compare_forecasters"]
@@ -341,17 +348,17 @@ def _check_interval_quantiles(candidates, levels):
     for name, (estimator, grid) in candidates.items():
         for params in ParameterGrid(grid) if levels else []:
             final = _final_step(clone(estimator).set_params(**params))
-            if getattr(final, "loss", None) != "quantile":
+            resolve = getattr(final, "_resolve_quantiles", None)  # skrnn's regressors
+            quantiles = None if resolve is None else resolve()
+            if quantiles is None:  # no quantile regressor: its bands come from its errors
                 continue
-            quantile = final.get_params().get("quantile")
-            quantiles = np.atleast_1d(np.asarray(0.5 if quantile is None else quantile, float))
             for level in levels:
-                bounds = ((1 - level) / 2, (1 + level) / 2)
-                if not all(np.isclose(quantiles, bound).any() for bound in bounds):
+                bounds = interval_quantiles(level)
+                if any(quantile_position(quantiles, bound) is None for bound in bounds):
                     raise ValueError(
                         f"estimators[{name!r}]: a {level:g} interval needs the quantiles "
                         f"{bounds[0]:g} and {bounds[1]:g}, but it forecasts "
-                        f"{sorted(quantiles.tolist())}{f' with {params}' if params else ''}."
+                        f"{list(quantiles)}{f' with {params}' if params else ''}."
                     )
 
 

@@ -75,25 +75,34 @@ def _bound_positions(estimator, final, levels):
             "forecasts no quantiles."
         )
     quantiles = np.asarray(final.quantiles_)
-
-    def position(q):
-        found = np.flatnonzero(np.isclose(quantiles, q))
-        return int(found[0]) if len(found) else None
-
     if isinstance(levels, str) and levels == "auto":
         levels = [
-            round(1 - 2 * q, 10) for q in quantiles if q < 0.5 and position(1 - q) is not None
+            round(1 - 2 * q, 10)
+            for q in quantiles
+            if q < 0.5 and quantile_position(quantiles, 1 - q) is not None
         ]
     pairs = {}
     for level in levels:
-        low, high = position((1 - level) / 2), position((1 + level) / 2)
+        bounds = interval_quantiles(level)
+        low, high = (quantile_position(quantiles, q) for q in bounds)
         if low is None or high is None:
             raise ValueError(
-                f"A {level:g} interval needs the quantiles {(1 - level) / 2:g} and "
-                f"{(1 + level) / 2:g}; the estimator forecasts {quantiles.tolist()}."
+                f"A {level:g} interval needs the quantiles {bounds[0]:g} and "
+                f"{bounds[1]:g}; the estimator forecasts {quantiles.tolist()}."
             )
         pairs[float(level)] = (low, high)
     return pairs
+
+
+def interval_quantiles(level):
+    """The quantiles that bound a central interval of `level`."""
+    return (1 - level) / 2, (1 + level) / 2
+
+
+def quantile_position(quantiles, q):
+    """Where quantile `q` is among `quantiles` (up to rounding), or None."""
+    found = np.flatnonzero(np.isclose(quantiles, q))
+    return int(found[0]) if len(found) else None
 
 
 def _predict_quantiles(estimator, final, X):

@@ -124,13 +124,11 @@ def _check_2d(estimator, X, y, validate_y, *, reset, y_numeric):
     series) unless every column is simply one time step, oldest first."""
     has_lags = hasattr(estimator, "lags")
     layout = getattr(estimator, "lag_layout_", None) if not reset else None
+    # A recurrent estimator's NaN gets its own message below (inf is refused here).
+    sequences = hasattr(estimator, "_cell")
     kwargs = dict(reset=reset, dtype=FLOAT_DTYPES)
-    if hasattr(estimator, "_cell") and _has_nan(X):
-        raise ValueError(
-            "Input X contains NaN. A 2-D X must be complete: sequences of different lengths, "
-            "front padded with NaN, are read from 3-D windows (n_samples, n_timesteps, "
-            "n_features), e.g. X[:, :, None] for one feature."
-        )
+    if sequences:
+        kwargs["ensure_all_finite"] = "allow-nan"
     with warnings.catch_warnings():
         if layout is not None and hasattr(estimator, "feature_names_in_"):
             # A layout fitted from names applies to the same columns without them: the
@@ -140,6 +138,12 @@ def _check_2d(estimator, X, y, validate_y, *, reset, y_numeric):
             X = validate_data(estimator, X, **kwargs)
         else:
             X, y = validate_data(estimator, X, y, multi_output=True, y_numeric=y_numeric, **kwargs)
+    if sequences and np.isnan(X).any():
+        raise ValueError(
+            "Input X contains NaN. A 2-D X must be complete: sequences of different lengths, "
+            "front padded with NaN, are read from 3-D windows (n_samples, n_timesteps, "
+            "n_features), e.g. X[:, :, None] for one feature."
+        )
     if not has_lags:
         return X, y
     if reset:
@@ -158,15 +162,6 @@ def _check_2d(estimator, X, y, validate_y, *, reset, y_numeric):
             codes,
         )
     return windows, y
-
-
-def _has_nan(X):
-    """Whether a real-valued `X` holds NaN (False for anything else: checked later)."""
-    try:
-        values = np.asarray(X)
-    except (TypeError, ValueError):
-        return False
-    return values.dtype.kind == "f" and bool(np.isnan(values).any())
 
 
 def _rows_as_windows(estimator, X):

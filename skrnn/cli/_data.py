@@ -272,10 +272,10 @@ def handle_missing(frame, columns, policy, source, group=None):
     if policy not in MISSING:
         raise ValueError(f"--missing must be one of {', '.join(MISSING)}, got {policy!r}.")
     columns = list(dict.fromkeys(columns))
-    values = frame[columns].to_numpy(dtype=float, na_value=np.nan)
-    if np.isinf(values).any():
-        name = columns[int(np.isinf(values).any(axis=0).argmax())]
-        first = frame.index[np.isinf(frame[name].to_numpy(dtype=float, na_value=np.nan))][0]
+    infinite = np.isinf(frame[columns].to_numpy(dtype=float, na_value=np.nan))
+    if infinite.any():
+        column = int(infinite.any(axis=0).argmax())
+        name, first = columns[column], frame.index[infinite[:, column]][0]
         raise ValueError(
             f"column {name!r} of {source} holds an infinite value (first on "
             f"{date_text(first)}): replace it, or leave the cell empty and choose --missing."

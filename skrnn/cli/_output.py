@@ -63,7 +63,7 @@ def _number(value):
     return f"{value:g}" if numeric else value
 
 
-def check_output(path, option, args=None):
+def check_output(path, option, args):
     """The directory of an output file exists and the file is none of the files the command
     reads (``args.data``, ``args.model``): fail before the work, and never overwrite the
     user's data or model."""
