@@ -461,13 +461,14 @@ class BaseRecurrent(BaseEstimator):
             for key, value in optimizer.items():
                 setattr(net, key, value)
             net.initialize_optimizer()
-        clip = dict(net.callbacks_).get("gradient_clip")
-        if (clip and clip.gradient_clip_value) != self.clip_grad_norm:
+        # Clipping as the fresh net has it (or not), in its place: after the guard.
+        fitted_clip = dict(net.callbacks_).get("gradient_clip")
+        clip = dict(fresh.callbacks).get("gradient_clip")
+        if (fitted_clip and fitted_clip.gradient_clip_value) != (clip and clip.gradient_clip_value):
             callbacks = [(name, cb) for name, cb in net.callbacks_ if name != "gradient_clip"]
-            if self.clip_grad_norm is not None:
+            if clip is not None:
                 at = 1 + [name for name, _ in callbacks].index("divergence_guard")
-                clip = GradientNormClipping(self.clip_grad_norm).initialize()
-                callbacks.insert(at, ("gradient_clip", clip))
+                callbacks.insert(at, ("gradient_clip", clip.initialize()))
             net.callbacks_ = callbacks
         return net
 
