@@ -481,6 +481,13 @@ def _check_intervals(intervals, shape):
                     f"y_true has shape {shape} but the bounds of intervals[{key!r}] have "
                     f"shape {bound.shape}; they must match."
                 )
+        crossed = int(np.count_nonzero(lower > upper))
+        if crossed:
+            raise ValueError(
+                f"The lower bound of intervals[{key!r}] is above its upper bound at {crossed} "
+                f"of {lower.size} points: pass the bounds as (lower, upper) (where a model's "
+                f"quantiles cross, np.minimum and np.maximum of the two put them in order)."
+            )
         bands[key] = (lower, upper)
     return bands
 

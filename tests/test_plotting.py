@@ -250,6 +250,8 @@ def test_band_on_a_dates_index():
         ({"lower": [0.0, 1.0], "upper": [1.0, 2.0]}, ValueError, r"have shape \(2, 1\)"),
         ({"intervals": {0.9: ([0.0] * 3,)}}, ValueError, "must be a pair"),
         ({"intervals": [([0.0] * 3, [1.0] * 3)]}, TypeError, "must be a dict"),
+        ({"lower": [1.0, 0.0, 2.0], "upper": [0.0, 1.0, 3.0]}, ValueError, "at 1 of 3 points"),
+        ({"intervals": {0.8: ([1.0] * 3, [0.0] * 3)}}, ValueError, r"intervals\[0.8\] is above"),
     ],
 )
 def test_intervals_are_checked(kwargs, error, message):
