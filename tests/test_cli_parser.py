@@ -11,6 +11,7 @@ import pytest
 import skrnn
 from skrnn import RNNRegressor
 from skrnn.cli import _parser, build_parser, main
+from skrnn.datasets import STOCK_TICKERS
 
 
 def run(capsys, *argv):
@@ -38,6 +39,7 @@ def test_choices_match_the_estimators():
     nonlinearity = RNNRegressor._parameter_constraints["nonlinearity"][0]
     assert set(_parser.NONLINEARITIES) == set(nonlinearity.options)
     assert {cell for _, cell, _ in _parser.NETWORKS.values()} == set(_parser.CELLS)
+    assert _parser.TICKERS == STOCK_TICKERS
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,9 @@ import math
 
 from .. import __version__
 
+# skrnn.datasets.STOCK_TICKERS, without importing pandas for --help (a test checks they agree).
+TICKERS = ("AAPL", "FB", "GOOG", "IBM", "MSFT")
+
 # The choices of the options, kept in sync with the estimators' parameters by the tests.
 CELLS = ("rnn", "lstm", "gru")
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
@@ -411,7 +414,9 @@ def _add_demo(commands):
         description="Compare every model on daily closing prices shipped with skrnn "
         "(skrnn.datasets.load_stock) and save the table, the forecasts and a plot.",
     )
-    demo.add_argument("--ticker", default="IBM", help="AAPL, GOOG, IBM or MSFT (default: IBM)")
+    demo.add_argument(
+        "--ticker", default="IBM", help=f"{', '.join(TICKERS)} (default: IBM)", metavar="TICKER"
+    )
     demo.add_argument(
         "--output-dir",
         default="demo_output",
