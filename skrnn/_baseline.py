@@ -21,16 +21,29 @@ __all__ = ["PersistenceRegressor"]
 # Relative RMS residual below which an affine fit counts as exact. float32 inputs scaled to
 # a few units round at ~1e-7; a random walk's best affine fit of y[t] on x[t] leaves ~1e-2.
 _EXACT_TOL = 1e-5
+# Training rows need not be one unbroken run (a KFold training set has a gap, bootstrap
+# samples are blocks, series may be stacked without ids): the map is still exact when the
+# target reappears on all but this share of the pairs of rows.
+MAX_BROKEN = 0.1
+# A single target h steps ahead (one model per horizon, as skforecast's ForecasterDirect,
+# sklearn's MultiOutputRegressor or sktime's direct reduction fit) reappears h rows later:
+# shifts up to this are searched, each first on a few pairs spread over the rows.
+MAX_SHIFT = 200
+_PROBE_PAIRS = 16  # at least, of rows that have a sample that many steps later
 
 
 @dataclass(frozen=True)
 class PersistenceMap:
-    """``y ~ slope * X_last[:, feature] + intercept`` (one slope and intercept per output)."""
+    """``y ~ slope * X_last[:, feature] + intercept`` (one slope and intercept per output).
+
+    ``shift``: the rows after which output 0 reappears as the feature (its horizon), where
+    the map is exact."""
 
     feature: int
     slope: np.ndarray
     intercept: np.ndarray
     exact: bool
+    shift: int = 1
 
     def predict(self, last):
         return last[:, self.feature, None] * self.slope + self.intercept
@@ -93,9 +106,11 @@ def find_persistence(last, y, feature="auto", successors=None):
     ``t + 1``, so an affine fit of ``y[t]`` on ``last[t + 1]`` is exact and undoes whatever
     scaler (standard, min-max, ...) sits in front of the estimator. That exact map is what
     makes the forecast equal to the last observed value, in target units, to float precision.
-    Where no feature fits exactly (rows not consecutive, or the target is not among the
-    features), fall back to the feature whose current value correlates most with ``y`` and a
-    least-squares map.
+    The map stays exact where up to ``MAX_BROKEN`` of the rows are not followed by their
+    next step (gaps, blocks, stacked series), and a single target ``h`` steps ahead is
+    found ``h`` rows later. Where no feature fits exactly (rows mostly not consecutive, or
+    the target is not among the features), fall back to the feature whose current value
+    correlates most with ``y`` and a least-squares map.
     """
     n_features = last.shape[1]
     last = last.astype(np.float64, copy=False)
@@ -108,6 +123,13 @@ def find_persistence(last, y, feature="auto", successors=None):
 
     candidates = range(n_features) if feature == "auto" else [feature]
     exact = [(fit[2], j) for j in candidates if (fit := _shifted_fit(last, y, j, 0, successors))]
+    if not exact and y.shape[1] == 1:
+        found = _find_shift(last, y, candidates, successors)
+        if found is not None:
+            shift, feature, (slope, intercept, _) = found
+            return PersistenceMap(
+                feature, np.array([slope]), np.array([intercept]), exact=True, shift=shift
+            )
     if exact:
         feature = min(exact)[1]
         # Output k (horizon k + 1) reappears as the feature k + 1 rows later. Where no
@@ -128,15 +150,90 @@ def find_persistence(last, y, feature="auto", successors=None):
     return PersistenceMap(feature, slope, intercept, exact=False)
 
 
-def _shifted_fit(last, y, feature, output, successors):
-    """Exact affine fit of ``y[t, output]`` on ``last[t + output + 1, feature]``, or None."""
-    rows, later = successors(output + 1)
-    if len(rows) < 2:
+def _shifted_fit(last, y, feature, output, successors, shift=None):
+    """Exact affine fit of ``y[t, output]`` on ``last[t + shift, feature]`` (`shift`
+    ``output + 1`` by default), or None."""
+    rows, later = successors(output + 1 if shift is None else shift)
+    return _exact_fit(last[later, feature], y[rows, output : output + 1])
+
+
+def _exact_fit(x, y):
+    """``(slope, intercept, relative RMS error)`` of an affine map ``y ~ slope * x +
+    intercept`` that is exact on all but at most MAX_BROKEN of the pairs, or None.
+
+    The pairs where the rows break (a gap, another series) lie far off the map: refitting
+    on the pairs nearest the fit drops them.
+    """
+    if len(x) < 2:
         return None
-    slope, intercept, rel_rms = _affine_fit(last[later, feature], y[rows, output : output + 1])
-    if rel_rms < _EXACT_TOL and slope[0] != 0:
-        return slope[0], intercept[0], rel_rms
+    keep = len(x) - int(MAX_BROKEN * len(x))
+    best = slice(None)
+    for _ in range(3):
+        slope, intercept, rel_rms = _affine_fit(x[best], y[best])
+        if rel_rms < _EXACT_TOL and slope[0] != 0:
+            return slope[0], intercept[0], rel_rms
+        if keep == len(x):
+            return None
+        distance = np.abs(y[:, 0] - (x * slope[0] + intercept[0]))
+        best = np.sort(np.argpartition(distance, keep - 1)[:keep])
     return None
+
+
+def _find_shift(last, y, candidates, successors):
+    """``(shift, feature, fit)`` for the smallest shift in 2 .. MAX_SHIFT at which the
+    target reappears as a candidate feature, or None.
+
+    Each shift is tried first on a few rows spread over the samples, whose samples that
+    many steps later are found by walking the one-step successors (cheap), and only where
+    those pairs fit on all of them.
+    """
+    rows, later = successors(1)
+    step = np.full(len(y), -1, dtype=np.intp)
+    step[rows] = later
+    probe = np.unique(np.linspace(0, len(y) - 1, 4 * _PROBE_PAIRS).astype(np.intp))
+    ahead = probe
+    for shift in range(1, min(MAX_SHIFT, len(y) // 2) + 1):
+        alive = ahead >= 0
+        probe, ahead = probe[alive], step[ahead[alive]]
+        if len(probe) < _PROBE_PAIRS:
+            return None
+        if shift == 1:
+            continue
+        pairs = ahead >= 0
+        candidates = np.asarray(candidates)
+        fitting = _nearly_exact_columns(last[ahead[pairs]][:, candidates], y[probe[pairs], 0])
+        fits = [
+            (fit[2], j, fit)
+            for j in candidates[fitting]
+            if (fit := _shifted_fit(last, y, j, 0, successors, shift)) is not None
+        ]
+        if fits:
+            _, feature, fit = min(fits, key=lambda item: item[0])
+            return shift, feature, fit
+    return None
+
+
+def _nearly_exact_columns(x, y):
+    """Which columns of `x` (pairs, columns) map affinely onto `y` (pairs,) exactly on
+    all but MAX_BROKEN of the pairs: :func:`_exact_fit` for every column at once."""
+    x = x / np.where((peak := np.abs(x).max(axis=0)) > 0, peak, 1.0)
+    y = y / _peak(y)
+    use = np.ones(x.shape, dtype=bool)
+    keep = len(x) - int(MAX_BROKEN * len(x))
+    for _ in range(3):
+        count = use.sum(axis=0)
+        x_mean, y_mean = (x * use).sum(axis=0) / count, (y[:, None] * use).sum(axis=0) / count
+        xc, yc = (x - x_mean) * use, (y[:, None] - y_mean) * use
+        sxx = (xc**2).sum(axis=0)
+        slope = (xc * yc).sum(axis=0) / np.where(sxx > 0, sxx, 1.0)
+        resid = yc - slope * xc
+        rel_rms = np.sqrt((resid**2).sum(axis=0) / ((yc**2).sum(axis=0) + np.finfo(float).tiny))
+        exact = (rel_rms < _EXACT_TOL) & (slope != 0)
+        if exact.any() or keep == len(x):
+            return exact
+        distance = np.abs(y[:, None] - (slope * x + (y_mean - slope * x_mean)))
+        use = np.argsort(np.argsort(distance, axis=0), axis=0) < keep
+    return exact
 
 
 def _correlation(a, b):

@@ -76,3 +76,42 @@ def test_a_feature_near_the_smallest_float_gives_finite_forecasts():
     model = PersistenceRegressor().fit(X, y)
     assert np.isfinite(model.predict(X)).all()
     assert np.isfinite(model.predict(X[:1])).all()
+
+
+@pytest.mark.parametrize("horizon", [2, 5])
+def test_a_single_target_further_ahead_is_persistence_too(horizon):
+    # One model per horizon (skforecast's ForecasterDirect, MultiOutputRegressor): y is the
+    # close `horizon` rows ahead, alone.
+    X, y = make_supervised(_prices(), target="Close", horizon=horizon)
+    model = make_pipeline(StandardScaler(), PersistenceRegressor()).fit(X, y.iloc[:, -1])
+    assert model[-1].persistence_exact_
+    np.testing.assert_allclose(model.predict(X), X["Close"], rtol=1e-10)
+    pmap = find_persistence(StandardScaler().fit_transform(X), y.to_numpy()[:, -1:])
+    assert (pmap.feature, pmap.shift) == (1, horizon)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        np.r_[0:100, 150:299],  # a KFold training set: a gap
+        np.r_[150:299, 0:100],  # blocks out of order
+        np.r_[0:299:2],  # every pair broken: least squares
+    ],
+)
+def test_a_few_breaks_in_the_rows_keep_the_map_exact(rows):
+    X, y = make_supervised(_prices(), target="Close")
+    model = PersistenceRegressor().fit(X.iloc[rows], y.iloc[rows])
+    broken = np.mean(np.diff(rows) != 1)
+    assert model.persistence_exact_ == (broken <= 0.1)
+    if model.persistence_exact_:
+        np.testing.assert_allclose(model.predict(X), X["Close"], rtol=1e-10)
+
+
+def test_series_stacked_without_ids_keep_the_map_exact():
+    frames = [_prices(seed=seed) for seed in range(3)]
+    pairs = [make_supervised(frame, target="Close") for frame in frames]
+    X = pd.concat([X for X, _ in pairs], ignore_index=True)
+    y = pd.concat([y for _, y in pairs], ignore_index=True)
+    model = make_pipeline(MinMaxScaler(), PersistenceRegressor()).fit(X, y)
+    assert model[-1].persistence_exact_
+    np.testing.assert_allclose(model.predict(X), X["Close"], rtol=1e-10)

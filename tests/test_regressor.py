@@ -397,3 +397,17 @@ def test_predict_of_quantiles_without_the_median_interpolates_it(prices):
     )
     with pytest.raises(ValueError, match="quantile must hold at least one level"):
         LSTMRegressor(loss="quantile", quantile=[], **FAST).fit(windows, y)
+
+
+def test_one_model_per_horizon_starts_as_the_model_of_all_horizons(prices):
+    # MultiOutputRegressor, skforecast's ForecasterDirect: each step's model sees its own
+    # column of y alone, h rows ahead; its start must find the target's past as one model
+    # of every horizon does.
+    X, y = make_supervised(prices[["Close"]], target="Close", horizon=3)
+    windows = SlidingWindow(5).fit_transform(X)
+    joint = LSTMRegressor(**FAST).fit(windows, y)
+    single = LSTMRegressor(**FAST).fit(windows, y.iloc[:, 2])
+    assert joint.skip_.exact and single.skip_.exact
+    assert single.window_scaling_.kind == joint.window_scaling_.kind == "log"
+    assert single.loss_ == joint.loss_
+    assert single.skip_.stationary == joint.skip_.stationary
