@@ -673,7 +673,7 @@ def test_evaluate_many_series_on_the_last_values_of_each(panel, capsys):
     assert float(persistence_row.split()[4]) == pytest.approx(smape, abs=0.005)
 
 
-def test_predict_and_forecast_many_series(panel, capsys):
+def test_predict_and_forecast_many_series(panel, tmp_path, capsys):
     csv_path, model_path, long = panel
     status, out, _ = run(capsys, "predict", csv_path, "--model", model_path, "--out", "-")
     assert status == 0
@@ -693,6 +693,12 @@ def test_predict_and_forecast_many_series(panel, capsys):
     last = written.groupby("store").tail(3).reset_index(drop=True)
     np.testing.assert_array_equal(ahead["target_date"], last["target_date"])
     np.testing.assert_allclose(ahead["sales_forecast"], last["sales_forecast"], rtol=1e-12)
+    out_path = tmp_path / "ahead.csv"
+    status, out, err = run(capsys, "forecast", csv_path, "--model", model_path, "--out", out_path)
+    assert status == 0, err
+    assert "after the last row of each of the 3 series (--group store)" in out
+    assert "dates at the file's frequency, ME." in out
+    pd.testing.assert_frame_equal(pd.read_csv(out_path, parse_dates=["target_date"]), ahead)
 
 
 def test_intervals_of_many_series(panel, tmp_path, capsys):

@@ -75,7 +75,9 @@ def run(args):
     if future is not None:
         dates = f"the dates of {args.future}"
     else:
-        _, frequency = infer_offset(frame.index)
+        # The spacing of one series: the stacked dates of many are not in time order.
+        first = frame.index if group is None else frame.index[frame[group] == frame[group].iloc[0]]
+        _, frequency = infer_offset(first)
         dates = f"dates {frequency}"
     if group is not None:
         print(
