@@ -276,6 +276,11 @@ class PersistenceRegressor(RegressorMixin, BaseEstimator):
         Whether the map from that feature to the target was found exact (consecutive rows
         whose target reappears as the feature) rather than a least-squares fit.
 
+    map_ : PersistenceMap
+        The map itself: ``feature``, per output ``slope`` and ``intercept`` (target =
+        slope * feature + intercept), ``exact``, and ``shift``, the rows after which the
+        target reappears as the feature (its horizon, for a single target).
+
     n_features_in_ : int
         Number of features per time step seen during :term:`fit`.
 

@@ -671,7 +671,7 @@ def _regressor_doc(title, cell_text, extra_params="", example_class="LSTMRegress
     >>> X, y = make_supervised(series, target=0)
     >>> model = make_pipeline(StandardScaler(), SlidingWindow(window=10),
     ...                       {example_class}(hidden_size=8, max_epochs=5, random_state=0))
-    >>> model.fit(X, y).predict(X[-3:]).shape
+    >>> model.fit(X, y).predict(X)[-3:].shape  # the last rows with the history before them
     (3,)
     """
 

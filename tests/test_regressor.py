@@ -407,7 +407,8 @@ def test_one_model_per_horizon_starts_as_the_model_of_all_horizons(prices):
     windows = SlidingWindow(5).fit_transform(X)
     joint = LSTMRegressor(**FAST).fit(windows, y)
     single = LSTMRegressor(**FAST).fit(windows, y.iloc[:, 2])
-    assert joint.skip_.exact and single.skip_.exact
+    assert joint.skip_.exact
+    assert single.skip_.exact
     assert single.window_scaling_.kind == joint.window_scaling_.kind == "log"
     assert single.loss_ == joint.loss_
     assert single.skip_.stationary == joint.skip_.stationary

@@ -423,18 +423,19 @@ def _add_demo(commands):
         metavar="DIR",
         help="where to write the results (default: demo_output)",
     )
-    _add_compare_options(demo)
+    _add_compare_options(demo, group=False)
     demo.set_defaults(handler=("compare", "run_demo"), test_size=0.3, horizon=1, features=None)
 
 
-def _add_compare_options(parser):
+def _add_compare_options(parser, group=True):
+    """The options `compare` and `demo` share (`group`: the first takes --group)."""
     parser.add_argument(
         "--models",
         nargs="+",
         choices=MODELS,
         metavar="MODEL",
-        help=f"models to compare, among {', '.join(MODELS)} (default: all; with --group, "
-        "all but ridge)",
+        help=f"models to compare, among {', '.join(MODELS)} (default: all"
+        + ("; with --group, all but ridge)" if group else ")"),
     )
     parser.add_argument(
         "--window",
@@ -470,8 +471,9 @@ def _add_compare_options(parser):
         "--cv",
         type=_int_at_least(2),
         default=3,
-        help="forward-chaining folds of the grid search: TimeSeriesSplit (with --group, "
-        "PanelTimeSeriesSplit) (default: 3)",
+        help="forward-chaining folds of the grid search: TimeSeriesSplit"
+        + (" (with --group, PanelTimeSeriesSplit)" if group else "")
+        + " (default: 3)",
     )
     _add_interval(
         parser,
