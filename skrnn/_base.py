@@ -21,7 +21,14 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import GradientNormClipping
 from skorch.helper import predefined_split
 
-from ._blocks import _block_chunks, _fill_blocks, _length_groups, block_sizes
+from ._blocks import (
+    _block_chunks,
+    _fill_blocks,
+    _length_groups,
+    block_sizes,
+    block_spacing,
+    predict_rows,
+)
 from ._callbacks import DivergenceGuard, EarlyStopping, StartKeptWarning, WeightAveraging
 from ._compact import CompactWindows
 from ._data import WindowDataset, WindowLoader
@@ -527,13 +534,18 @@ class BaseRecurrent(BaseEstimator):
         with torch.inference_mode():
             for index, length in _length_groups(windows):
                 padded = length < windows.window
+                rows = predict_rows(module, device.type, padded=padded)
+                # Each window followed by copies of itself where kernels round by offset.
+                spacing = block_spacing(module, device, length, windows.n_features, rows)
+                spaced = index if spacing == 1 else np.repeat(index, spacing)
                 sizes = block_sizes(
-                    module, device, length, windows.n_features, padded=padded, n_windows=len(index)
+                    module, device, length, windows.n_features, padded=padded, n_windows=len(spaced)
                 )
                 steps = np.arange(windows.window - length, windows.window)
                 # A chunk of blocks is gathered at once; each block is a view of it.
                 window_elements = length * windows.n_features
-                for rows, samples in _block_chunks(index, sizes, window_elements):
+                group = []
+                for rows, samples in _block_chunks(spaced, sizes, window_elements):
                     at = _fill_blocks(samples, rows)
                     if stacked is not None:
                         x = stacked[at if on_cpu else torch.as_tensor(at, device=device)]
@@ -549,7 +561,9 @@ class BaseRecurrent(BaseEstimator):
                         per_module = [each(x[b : b + rows], norm=block_norm) for each in modules]
                         blocks.append(self._combine_outputs(per_module))
                     block = blocks[0] if len(blocks) == 1 else torch.cat(blocks)
-                    outputs.append(block[: len(samples)])
+                    group.append(block[: len(samples)])
+                group = group[0] if len(group) == 1 else torch.cat(group)
+                outputs.append(group[::spacing] if spacing > 1 else group)
                 order.append(index)
         output = torch.cat(outputs) if len(outputs) > 1 else outputs[0]
         output = output.numpy() if on_cpu else output.cpu().numpy()

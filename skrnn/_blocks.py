@@ -25,6 +25,11 @@ _STEP_VALUES = {"LSTM": 4 + 2, "GRU": 3 + 1}
 # window to the same bits as a bulk block (see block_sizes), and the windows checked.
 SMALL_ROWS = (1, 2, 4, 8, 16, 32)
 _PROBE_ROWS = 64
+# Kernels may also round a row by its offset in the block (a loop vectorised over pairs of
+# rows, seen with layers of 5 to 11 units): a window then takes only offsets that are
+# multiples of the first of these that gives it the same bits at each (see block_spacing).
+SPACINGS = (1, 2, 4, 8, 16)
+_SPACINGS = {}  # (network shape, device, threads, steps, features, rows) -> spacing
 _BLOCK_SIZES = {}  # (network shape, device, threads, steps, features) -> block sizes
 _MODULE_SIZES = weakref.WeakKeyDictionary()  # module -> {(device, threads, ...): sizes}
 _UNCHECKED = "unchecked"  # in _MODULE_SIZES: one bulk call went without the smaller sizes
@@ -108,9 +113,31 @@ def block_sizes(module, device, steps, n_features, *, padded=False, n_windows=No
         if sizes is None and n_windows is not None and n_windows > rows:
             known[call] = _UNCHECKED
             return (rows,)
-        smaller = _same_bits_sizes(module, device, steps, n_features, rows)
+        spacing = block_spacing(module, device, steps, n_features, rows)
+        smaller = _same_bits_sizes(module, device, steps, n_features, rows, spacing)
         _BLOCK_SIZES[key] = (rows, *smaller)
     known[call] = _BLOCK_SIZES[key]
+    return known[call]
+
+
+def block_spacing(module, device, steps, n_features, rows):
+    """Every how many rows of a block of `rows` a window is placed (the rows between are
+    filler): 1 where a window comes out to the same bits at any offset in the block.
+
+    Checked once per network shape, device, thread count and block: random windows run
+    in a block and in one shifted by a spacing of ``SPACINGS``; the first spacing that
+    leaves every window identical is kept (`rows`, one window a block, if none does).
+    """
+    device = torch.device(device)
+    known = _MODULE_SIZES.get(module)
+    if known is None:
+        known = _MODULE_SIZES[module] = {}
+    call = ("spacing", str(device), torch.get_num_threads(), steps, n_features, rows)
+    if call not in known:
+        key = (_shape(module), *call[1:])
+        if key not in _SPACINGS:
+            _SPACINGS[key] = _position_spacing(module, device, steps, n_features, rows)
+        known[call] = _SPACINGS[key]
     return known[call]
 
 
@@ -120,13 +147,46 @@ def _shape(module):
     return (type(module).__qualname__, repr(module), *options)
 
 
-def _same_bits_sizes(module, device, steps, n_features, rows):
-    """The sizes of ``SMALL_ROWS`` below `rows` whose blocks give the bulk block's bits.
+def _same_bits_sizes(module, device, steps, n_features, rows, spacing=1):
+    """The sizes of ``SMALL_ROWS`` below `rows` (and at least `spacing`) whose blocks give
+    the bulk block's bits at the offsets windows take (multiples of `spacing`).
 
     The check runs a copy of `module` with random weights: the sizes are kept for every
     network of its shape, and a network's own weights can hide a kernel's different
     rounding (a head still near its zero start multiplies the recurrent state by about 0).
     """
+    module, x, norm = _probe(module, device, steps, n_features, rows)
+    probe = min(_PROBE_ROWS, rows)
+    with torch.inference_mode():
+        bulk = _run(module, x, norm, 0, rows)[:probe]
+
+        def same(size):
+            return all(
+                torch.equal(_run(module, x, norm, b, size)[::spacing], bulk[b : b + size : spacing])
+                for b in range(0, probe, size)
+            )
+
+        sizes = [size for size in SMALL_ROWS if spacing <= size < probe and same(size)]
+    return tuple(reversed(sizes))
+
+
+def _position_spacing(module, device, steps, n_features, rows):
+    """The spacing :func:`block_spacing` keeps, from a copy of `module` with random weights."""
+    module, x, norm = _probe(module, device, steps, n_features, rows + SPACINGS[-1])
+    with torch.inference_mode():
+        bulk = _run(module, x, norm, 0, rows)
+        for spacing in SPACINGS:
+            if spacing >= rows:
+                break
+            shifted = _run(module, x, norm, spacing, rows)
+            if torch.equal(shifted[: rows - spacing], bulk[spacing:]):
+                return spacing
+    return rows
+
+
+def _probe(module, device, steps, n_features, rows):
+    """A copy of `module` with random weights, and `rows` random windows (with their
+    per-window statistics where the module scales windows) on `device`."""
     generator = torch.Generator().manual_seed(0)
     module = _random_copy(module, generator)
     x = torch.randn(rows, steps, n_features, generator=generator)
@@ -137,23 +197,14 @@ def _same_bits_sizes(module, device, steps, n_features, rows):
         if slope:  # the target feature, positive in target units (the log path)
             level = 1 + torch.rand(rows, steps, generator=generator)
             x[:, :, module.target_feature] = (level - intercept) / slope
-    x = x.to(device)
-    norm = None if norm is None else norm.to(device)
-    probe = min(_PROBE_ROWS, rows)
-    with torch.inference_mode():
-        bulk = module(x, norm=norm)[:probe]
+    device = torch.device(device)
+    return module, x.to(device), None if norm is None else norm.to(device)
 
-        def same(size):
-            return all(
-                torch.equal(
-                    module(x[b : b + size], norm=None if norm is None else norm[b : b + size]),
-                    bulk[b : b + size],
-                )
-                for b in range(0, probe, size)
-            )
 
-        sizes = [size for size in SMALL_ROWS if size < probe and same(size)]
-    return tuple(reversed(sizes))
+def _run(module, x, norm, start, rows):
+    """`module` on windows ``start`` to ``start + rows`` of `x`."""
+    block_norm = None if norm is None else norm[start : start + rows]
+    return module(x[start : start + rows], norm=block_norm)
 
 
 def _random_copy(module, generator):

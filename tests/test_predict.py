@@ -26,8 +26,8 @@ def _series(n=160, seed=0):
     return np.column_stack([close, np.sin(np.arange(n) / 4) + 0.1 * rng.normal(size=n)])
 
 
-def _fitted(estimator, horizon=1):
-    series = _series()
+def _fitted(estimator, horizon=1, n_features=2):
+    series = _series()[:, :n_features]
     X = SlidingWindow(WINDOW).fit_transform(series[:-horizon])
     y = np.column_stack([series[k : len(series) - horizon + k, 0] for k in range(1, horizon + 1)])
     with warnings.catch_warnings():
@@ -37,8 +37,21 @@ def _fitted(estimator, horizon=1):
 
 
 MODELS = {
-    # Per-window log scaling, the linear skip, centring decided by the skip's tests.
+    # The linear skip, centring decided by the skip's tests (two features: no scaling).
     "default": lambda: _fitted(LSTMRegressor(hidden_size=5, max_epochs=3, random_state=0)),
+    # Per-window log scaling; 6 units and 5 quantiles: shapes whose kernels rounded a
+    # window by its offset in the block on AMD EPYC (see _blocks.block_spacing).
+    "log-quantiles-six-units": lambda: _fitted(
+        LSTMRegressor(
+            hidden_size=6,
+            loss="quantile",
+            quantile=(0.05, 0.1, 0.5, 0.9, 0.95),
+            early_stopping=False,
+            max_epochs=3,
+            random_state=0,
+        ),
+        n_features=1,
+    ),
     # A wider network: blocks of 1024 full windows (of 64 front-padded ones).
     "plain-two-horizons": lambda: _fitted(
         GRURegressor(
@@ -132,16 +145,29 @@ def test_padded_and_full_windows_alone_and_in_bulk(name):
     np.testing.assert_array_equal(_predict(estimator, X[3:77]), reference[3:77])
 
 
-def test_classifier_probabilities_do_not_depend_on_their_neighbours():
+@pytest.mark.parametrize("name", MODELS)
+def test_a_window_moved_within_its_block_keeps_its_bits(name):
+    # Predicting all but the first k full windows moves every other one k places earlier
+    # in its block.
+    estimator, X = _model(name)
+    reference = _predict(estimator, X)
+    for k in range(1, 5):
+        np.testing.assert_array_equal(_predict(estimator, X[WINDOW + k :]), reference[WINDOW + k :])
+
+
+@pytest.mark.parametrize(("hidden_size", "n_classes"), [(5, 2), (6, 5)])
+def test_classifier_probabilities_do_not_depend_on_their_neighbours(hidden_size, n_classes):
     series = _series()
     X = SlidingWindow(WINDOW).fit_transform(series[:-1])
-    y = (series[1:, 0] > series[:-1, 0]).astype(int)
-    model = LSTMClassifier(hidden_size=5, max_epochs=3, random_state=0).fit(X, y)
+    change = series[1:, 0] / series[:-1, 0]
+    y = np.digitize(change, np.quantile(change, np.linspace(0, 1, n_classes + 1)[1:-1]))
+    model = LSTMClassifier(hidden_size=hidden_size, max_epochs=3, random_state=0).fit(X, y)
     reference = model.predict_proba(X)
     rng = np.random.default_rng(0)
     for size in (1, 7, 33, 100):
         index = rng.integers(0, len(X), size=size)
         np.testing.assert_array_equal(model.predict_proba(X[index]), reference[index])
+    np.testing.assert_array_equal(model.predict_proba(X[1:]), reference[1:])
 
 
 def test_block_plan_covers_the_windows_with_the_largest_blocks_first():
