@@ -220,6 +220,7 @@ class BaseRecurrent(BaseEstimator):
         dataset = WindowDataset(windows, y_train, device=device, norm=norm)
 
         if warm:
+            self.batch_size_ = self._resolve_batch_size(len(windows))
             self._continue(dataset, y_train, seeds)
             return self
         self.device_ = device
@@ -322,10 +323,10 @@ class BaseRecurrent(BaseEstimator):
             train_index, valid_index = folds[0]
             patience = self._patience(len(train_index))
             early = EarlyStopping(patience, self.tol, monitor=self._monitor)
-            net = self._continue_net(early, dataset.subset(valid_index))
+            net = self._continue_net(seeds, early, dataset.subset(valid_index))
             dataset = dataset.subset(train_index)
         else:
-            net = self._continue_net()
+            net = self._continue_net(seeds)
         epochs_before = len(net.history)
         epochs_run = self._train(net, dataset, self.max_epochs, seeds)
         interrupted = _interrupted(net, epochs_run, self.max_epochs)
@@ -435,15 +436,16 @@ class BaseRecurrent(BaseEstimator):
             **self._net_kwargs(),
         )
 
-    def _continue_net(self, early_stopping=None, valid=None):
-        """The fitted net, with this estimator's current training parameters (warm start)
-        and, with `early_stopping`, that callback validating on dataset `valid`."""
+    def _continue_net(self, seeds, early_stopping=None, valid=None):
+        """The fitted net, with this estimator's current training parameters and this
+        fit's order of training rows (warm start) and, with `early_stopping`, that
+        callback validating on dataset `valid`."""
         net = self.net_
         if early_stopping is not None:
             early_stopping.initialize()
             net.callbacks_ = [*net.callbacks_, ("early_stopping", early_stopping)]
             net.set_params(train_split=predefined_split(valid))
-        fresh = self._build_net()
+        fresh = self._build_net(shuffle_seed=seeds.shuffle)
         changed = [
             key.removeprefix("module__")
             for key, value in fresh.get_params(deep=False).items()
@@ -457,11 +459,14 @@ class BaseRecurrent(BaseEstimator):
         # The training parameters take their current values.
         fitted, current = net.get_params(deep=False), fresh.get_params(deep=False)
         training = ["lr", "batch_size", "iterator_valid__batch_size", "verbose", "optimizer"]
+        training.append("iterator_train__random_state")
         training += [key for key in current if key.startswith(("optimizer__", "criterion__"))]
         updates = {
             key: current[key] for key in training if not _same(fitted.get(key), current[key])
         }
         optimizer = {key: updates.pop(key) for key in list(updates) if key.startswith("optimizer")}
+        if "iterator_train__random_state" in updates:  # read when batches are drawn
+            net.iterator_train__random_state = updates.pop("iterator_train__random_state")
         if updates:
             net.set_params(**updates)
         if optimizer:  # another optimizer, or other arguments: a new one, on the current lr

@@ -81,8 +81,10 @@ def training_params(lr, early_stopping, max_epochs=100, stopping=REGRESSOR_STOPP
     device : str or torch.device, default="cpu"
         Where to train and predict: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``, or
         ``"auto"`` for the best one this machine has (``device_`` says which). The default
-        is the CPU, not "auto", so that a script gives the same numbers on every machine:
-        a GPU sums in another order and rounds differently. A device the machine lacks is
+        is the CPU, not "auto", so that a script does not change its numbers with the
+        hardware it finds: a GPU sums in another order and rounds differently. (CPUs with
+        other instruction sets, or another number of threads, may also differ in the last
+        bits of float32.) A device the machine lacks is
         a ValueError before any training. A model trained on a GPU predicts on a CPU-only
         machine after loading: :func:`skrnn.load` puts it on its ``device`` argument (the
         CPU by default, which also becomes this parameter); a joblib file loads onto the
@@ -93,11 +95,13 @@ def training_params(lr, early_stopping, max_epochs=100, stopping=REGRESSOR_STOPP
         Print skorch's per-epoch log if positive.
 
     warm_start : bool, default=False
-        If True, ``fit`` continues training the current network instead of starting anew,
-        on every row (with early stopping, validated on the most recent block). The
-        training parameters (``lr``, ``optimizer`` and its ``momentum`` and
-        ``weight_decay``, ``batch_size``, ``clip_grad_norm``, ``max_epochs``, a classifier's
-        ``class_weight``) take their current values; the architecture cannot change."""
+        If True, ``fit`` continues training the current network instead of starting anew:
+        on every row, or with early stopping on the rows before the most recent block,
+        which validates it. The training parameters (``lr``, ``optimizer`` and its
+        ``momentum`` and ``weight_decay``, ``batch_size``, ``clip_grad_norm``,
+        ``max_epochs``, a classifier's ``class_weight``) take their current values, and
+        the order of the training rows is drawn from ``random_state`` as in a new fit; the
+        architecture cannot change."""
 
 
 CLASSIFIER_STOPPING = """\

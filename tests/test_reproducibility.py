@@ -186,6 +186,21 @@ def test_warm_start_continues_training():
     np.testing.assert_array_equal(again.fit(X, y).predict(X), second)
 
 
+def test_warm_start_draws_its_row_order_and_batch_size_afresh():
+    X, y = _data()
+    estimator = LSTMRegressor(random_state=np.random.RandomState(0), warm_start=True, **TINY)
+    estimator.fit(X, y)
+    orders = [estimator.net_.iterator_train__random_state]
+    estimator.fit(X, y)
+    orders.append(estimator.net_.iterator_train__random_state)
+    # A RandomState draws new seeds at each fit, as scikit-learn's estimators do.
+    assert orders[0] != orders[1]
+    estimator.set_params(batch_size=7).fit(X, y)
+    assert estimator.batch_size_ == estimator.net_.batch_size == 7
+    batches = -(-len(X) // 7)
+    assert len(estimator.history_[-1, "batches"]) == batches
+
+
 @pytest.mark.parametrize("extra", [{}, DROPOUT], ids=["no-dropout", "dropout"])
 def test_fits_in_threads_match_sequential_fits(extra):
     X, y = _data()
@@ -216,8 +231,8 @@ def test_fits_in_joblib_processes_match_sequential_fits():
 
 
 def test_grid_search_same_result_with_one_or_two_jobs():
-    """Measured: n_jobs=1 and n_jobs=2 give bit-identical scores (torch's CPU kernels give
-    the same result with 1 or 2 threads at these sizes, and loky workers use 1)."""
+    """Measured: n_jobs=1 and n_jobs=2 give bit-identical scores at these sizes (loky
+    workers use 1 thread; other sizes may round differently with the parent's threads)."""
     rng = np.random.default_rng(0)
     series = np.cumsum(rng.normal(size=(120, 2)), axis=0)
     X, y = make_supervised(series, target=0)
