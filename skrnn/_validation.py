@@ -26,6 +26,10 @@ from ._lags import n_step_features as _layout_features
 from ._warnings import warn
 from ._window import ShortHistoryWarning
 
+# A 3-D X of one time step and at least this many features is more likely one channel of
+# this many steps, in aeon's and sktime's (n_cases, n_channels, n_timepoints) layout.
+CHANNELS_FIRST_STEPS = 16
+
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
@@ -99,6 +103,13 @@ def _check_windows(estimator, X, y, *, reset, y_numeric):
             "(n_samples, n_timesteps >= 1, n_features >= 1)."
         )
     _check_n_features_3d(estimator, X, reset)
+    if reset and X.shape[1] == 1 and X.shape[2] >= CHANNELS_FIRST_STEPS:
+        warn(
+            f"X has shape {X.shape}: windows of one time step with {X.shape[2]} features. "
+            "3-D X is read as (n_samples, n_timesteps, n_features); aeon and sktime store "
+            "(n_cases, n_channels, n_timepoints): pass X.transpose(0, 2, 1) for those.",
+            UserWarning,
+        )
     if validate_y:
         y = _check_y(y, multi_output=True, y_numeric=y_numeric, estimator=estimator)
         check_consistent_length(X, y)
@@ -139,10 +150,14 @@ def _check_2d(estimator, X, y, validate_y, *, reset, y_numeric):
         else:
             X, y = validate_data(estimator, X, y, multi_output=True, y_numeric=y_numeric, **kwargs)
     if sequences and np.isnan(X).any():
+        columns = np.flatnonzero(np.isnan(X).any(axis=0))
+        names = getattr(estimator, "feature_names_in_", None)
+        where = ", ".join(str(c if names is None else names[c]) for c in columns[:5])
         raise ValueError(
-            "Input X contains NaN. A 2-D X must be complete: sequences of different lengths, "
-            "front padded with NaN, are read from 3-D windows (n_samples, n_timesteps, "
-            "n_features), e.g. X[:, :, None] for one feature."
+            f"Input X contains NaN (in column(s) {where}"
+            f"{', ...' if len(columns) > 5 else ''}). A 2-D X must be complete: sequences of "
+            "different lengths, front padded with NaN, are read from 3-D windows (n_samples, "
+            "n_timesteps, n_features), e.g. X[:, :, None] for one feature."
         )
     if not has_lags:
         return X, y

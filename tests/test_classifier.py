@@ -1,6 +1,8 @@
 import copy
+import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.dummy import DummyClassifier
@@ -240,3 +242,19 @@ def test_nan_in_2d_rows_points_to_3d_windows():
     with pytest.raises(ValueError, match=r"X\[:, :, None\]"):
         LSTMClassifier(**FAST).fit(X, y)
     assert LSTMClassifier(**FAST).fit(X[:, :, None], y).predict(X[:, :, None]).shape == (20,)
+    # A DataFrame's NaN column is named (skforecast encodes an unseen series id as NaN).
+    frame = pd.DataFrame(X, columns=[f"lag_{k}" for k in range(6, 0, -1)])
+    with pytest.raises(ValueError, match=r"in column\(s\) lag_6, lag_5\)"):
+        LSTMClassifier(**FAST).fit(frame, y)
+
+
+def test_channels_first_arrays_are_pointed_out():
+    # aeon and sktime: (n_cases, n_channels, n_timepoints); one channel of 24 steps.
+    X = np.random.default_rng(0).normal(size=(20, 1, 24))
+    y = np.arange(20) % 2
+    with pytest.warns(UserWarning, match=r"pass X.transpose\(0, 2, 1\)"):
+        LSTMClassifier(**FAST).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LSTMClassifier(**FAST).fit(X.transpose(0, 2, 1), y)
+        LSTMClassifier(**FAST).fit(X[:, :, :5], y)  # windows of 1 step of a few features
