@@ -34,6 +34,9 @@ __all__ = ["LagLayoutWarning"]
 # A lag column: "lag_3", "lag3", "y_lag_3", "Close_lag0". The number says how many steps
 # back; a larger number is older, whether counting starts at 0 or at 1.
 _LAG_NAME = re.compile(r"^(?:(?P<variable>.+?)_)?lag_?(?P<lag>\d+)$")
+# sktime's reduction forecasters name lags as a prefix, nested when lags of lags: "lag_2__y"
+# is lag 2 of y, "lag_1__lag_2__y" lag 3.
+_LAG_PREFIX = re.compile(r"^lag_(?P<lag>\d+)__(?P<rest>.+)$")
 # The series id skforecast's ForecasterRecursiveMultiSeries adds (encoding="ordinal").
 SERIES_COLUMNS = ("_level_skforecast",)
 # Share of consecutive rows whose lags must shift by one step for a layout to be reported
@@ -54,7 +57,8 @@ LAGS_PARAM = """\
           other columns exogenous features, repeated at every time step: skforecast's
           ``ForecasterRecursive(estimator, lags=n)`` and ``ForecasterDirect`` with ``exog``.
         - ``"auto"``: from the column names seen in :term:`fit`: ``lag_<k>``,
-          ``<name>_lag_<k>`` and ``<name>_lag<k>`` are lag ``k`` of variable ``<name>``
+          ``<name>_lag_<k>``, ``<name>_lag<k>`` and ``lag_<k>__<name>`` (sktime's reducers;
+          ``lag_<j>__lag_<k>__<name>`` is lag ``j + k``) are lag ``k`` of variable ``<name>``
           (one feature per variable, steps ordered oldest first), skforecast's
           ``_level_skforecast`` is a series id, not a feature, and any other column is an
           exogenous feature. Without such names, as ``"oldest_first"``, with a
@@ -97,7 +101,7 @@ def resolve_layout(lags, X, feature_names=None):
             return layout
     if lags in ("auto", "oldest_first"):
         if lags == "auto":
-            _warn_if_misread(X)
+            _warn_if_misread(X, feature_names)
         return _layout(np.arange(n_columns)[:, None])
     if lags == "newest_first":
         return _layout(np.arange(n_columns)[::-1, None])
@@ -164,14 +168,14 @@ def _layout_from_names(names):
     series = None
     exogenous = []
     for column, name in enumerate(names):
-        match = _LAG_NAME.match(name)
-        if match is None:
+        parsed = _parse_lag(name)
+        if parsed is None:
             if name in SERIES_COLUMNS and series is None:
                 series = column
             else:
                 exogenous.append(column)
             continue
-        variable, lag = match.group("variable"), int(match.group("lag"))
+        variable, lag = parsed
         if lag in found.setdefault(variable, {}):
             raise ValueError(
                 f"lags='auto': columns {names[found[variable][lag]]!r} and {name!r} of X are "
@@ -197,11 +201,23 @@ def _layout_from_names(names):
     return _layout(steps, exogenous, series)
 
 
+def _parse_lag(name):
+    """``(variable, lag)`` of a lag column's name (variable None for a bare "lag_<k>"), or
+    None for a name that is not a lag."""
+    lag, rest = 0, name
+    while (prefix := _LAG_PREFIX.match(rest)) is not None:
+        lag, rest = lag + int(prefix.group("lag")), prefix.group("rest")
+    if rest != name:
+        return rest, lag
+    match = _LAG_NAME.match(name)
+    return None if match is None else (match.group("variable"), int(match.group("lag")))
+
+
 def _variable_text(variable):
     return "'lag_<k>'" if variable is None else f"{variable!r}"
 
 
-def _warn_if_misread(X):
+def _warn_if_misread(X, feature_names=None):
     """Warn when the rows of `X`, read as sequences oldest first, look like another layout:
     windows of one series newest first, or a window followed by other columns."""
     n_columns = X.shape[1]
@@ -224,8 +240,14 @@ def _warn_if_misread(X):
         )
     else:
         return
+    names = (
+        "X has no lag column names"
+        if feature_names is None
+        else f"X's column names ({', '.join(map(str, feature_names[:3]))}, ...) are not lag "
+        "names skrnn reads"
+    )
     warn(
-        f"X has no lag column names, so its rows are read as sequences oldest value first, "
+        f"{names}, so its rows are read as sequences oldest value first, "
         f"but {message}; lags='oldest_first' keeps this reading without a warning.",
         LagLayoutWarning,
     )

@@ -66,6 +66,25 @@ def test_sktime_global_names():
     np.testing.assert_array_equal(layout["exogenous"], [3])
 
 
+def test_sktime_reducer_prefix_names():
+    # DirectReductionForecaster: "lag_<k>__<variable>"; RecursiveReductionForecaster lags
+    # those lags again: "lag_1__lag_<k>__y" is lag k + 1.
+    direct = layout_of("auto", ["lag_0__y", "lag_1__y", "lag_2__y", "x"])
+    np.testing.assert_array_equal(direct["steps"][:, 0], [2, 1, 0])
+    np.testing.assert_array_equal(direct["exogenous"], [3])
+    recursive = layout_of("auto", ["lag_1__lag_0__y", "lag_1__lag_1__y", "lag_1__lag_2__y"])
+    np.testing.assert_array_equal(recursive["steps"][:, 0], [2, 1, 0])
+    two = layout_of("auto", ["lag_0__y", "lag_0__x", "lag_1__y", "lag_1__x"])
+    np.testing.assert_array_equal(two["steps"], [[2, 3], [0, 1]])
+
+
+def test_a_reversed_frame_of_other_names_says_its_names_were_not_read(series):
+    X, y = newest_first(series, N_LAGS)
+    frame = pd.DataFrame(X, columns=[f"past{k}" for k in range(1, N_LAGS + 1)])
+    with pytest.warns(LagLayoutWarning, match=r"column names \(past1, past2, past3, ...\)"):
+        LSTMRegressor(**FAST).fit(frame, y)
+
+
 def test_sliding_window_flat_names_give_its_3d_windows_back():
     X = np.random.default_rng(1).normal(size=(20, 2))
     flat = (
