@@ -104,6 +104,7 @@ def resolve_layout(lags, X, feature_names=None):
             _warn_if_misread(X, feature_names)
         return _layout(np.arange(n_columns)[:, None])
     if lags == "newest_first":
+        _warn_if_not_all_lags(X)
         return _layout(np.arange(n_columns)[::-1, None])
     if isinstance(lags, Integral) and not isinstance(lags, bool):
         if lags > n_columns:
@@ -251,6 +252,21 @@ def _warn_if_misread(X, feature_names=None):
         f"but {message}; lags='oldest_first' keeps this reading without a warning.",
         LagLayoutWarning,
     )
+
+
+def _warn_if_not_all_lags(X):
+    """Warn when the rows of `X`, read newest first, are windows of one series in their
+    first columns only (skforecast's window features, e.g. a rolling mean, follow the
+    lags): the other columns would be read as the oldest steps."""
+    newest, oldest = _shifted_prefixes(X)
+    if 2 <= newest < X.shape[1] and oldest < 2:
+        warn(
+            f"lags='newest_first' reads every column of X as a lag, but only the first "
+            f"{newest} shift by one step from row to row as lags do; the other "
+            f"{X.shape[1] - newest} (window features, exogenous data) would be read as the "
+            f"oldest time steps. Pass lags={newest} to read them as features of every step.",
+            LagLayoutWarning,
+        )
 
 
 def _shifted_prefixes(X):

@@ -202,6 +202,14 @@ def test_a_reversed_matrix_warns_under_auto(series):
         LSTMRegressor(**FAST).fit(np.hstack([X[:, ::-1], exog]), y)
 
 
+def test_newest_first_warns_when_only_some_columns_are_lags(series):
+    # skforecast's window_features: a rolling mean after the lags.
+    X, y = newest_first(series, N_LAGS)
+    rolling = pd.Series(series[: len(X)]).rolling(3, min_periods=1).mean().to_numpy()[:, None]
+    with pytest.warns(LagLayoutWarning, match=f"Pass lags={N_LAGS} to read them as features"):
+        LSTMRegressor(lags="newest_first", **FAST).fit(np.hstack([X, rolling]), y)
+
+
 def test_no_warning_where_the_reading_is_right_or_chosen(series):
     X, y = newest_first(series, N_LAGS)
     with warnings.catch_warnings():

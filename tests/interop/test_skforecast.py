@@ -69,6 +69,8 @@ def test_direct_forecaster_matches_one_native_model_per_step(closes):
     )
     forecaster.fit(closes)
     np.testing.assert_allclose(forecaster.predict(), expected, rtol=1e-12)
+    # Each step's model finds the target's last value, its target steps ahead.
+    assert all(model.skip_.exact for model in forecaster.estimators_.values())
 
 
 def test_multiseries_forecaster_matches_the_native_panel():

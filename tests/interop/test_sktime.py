@@ -1,11 +1,17 @@
 """An skrnn regressor inside sktime's make_reduction (recursive; local and global pooling)
 forecasts as the native skrnn route does on the same rows."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from _native import FAST, full_window_pipeline, recursive_with_exog, windows_with_exog
-from sktime.forecasting.compose import make_reduction
+from sktime.forecasting.compose import (
+    DirectReductionForecaster,
+    RecursiveReductionForecaster,
+    make_reduction,
+)
 
 import skrnn
 from skrnn import LSTMRegressor, make_supervised
@@ -59,6 +65,20 @@ def test_global_reduction_reads_its_lag_names(closes):
     forecaster.fit(closes, fh=[1])
     layout = forecaster.estimator_.lag_layout_
     np.testing.assert_array_equal(layout["steps"][:, 0], np.arange(WINDOW)[::-1])
+
+
+@pytest.mark.parametrize("reducer", [DirectReductionForecaster, RecursiveReductionForecaster])
+def test_reducers_prefix_names_are_read_newest_first(closes, reducer):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is experimental", category=UserWarning)
+        forecaster = reducer(LSTMRegressor(**FAST), window_length=WINDOW)
+        forecaster.set_config(remember_data=True)
+        forecaster.fit(closes, fh=[1, 2])
+    estimators = getattr(forecaster, "estimators_", None) or [forecaster.estimator_]
+    for estimator in estimators:
+        layout = estimator.lag_layout_
+        np.testing.assert_array_equal(layout["steps"][:, 0], np.arange(WINDOW)[::-1])
+        assert estimator.skip_.exact
 
 
 def test_global_reduction_with_exog(closes):
