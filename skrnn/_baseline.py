@@ -30,6 +30,9 @@ MAX_BROKEN = 0.1
 # shifts up to this are searched, each first on a few pairs spread over the rows.
 MAX_SHIFT = 200
 _PROBE_PAIRS = 16  # at least, of rows that have a sample that many steps later
+# Pairs a map needs to be found past shift 1 or through breaks: on a few dozen rows of
+# counts, a line through a cluster of zeros and a few points fits by chance.
+MIN_SHIFT_PAIRS = 32
 
 
 @dataclass(frozen=True)
@@ -121,28 +124,30 @@ def find_persistence(last, y, feature="auto", successors=None):
         def successors(k):
             return np.arange(max(n - k, 0)), np.arange(k, n)
 
-    candidates = range(n_features) if feature == "auto" else [feature]
-    exact = [(fit[2], j) for j in candidates if (fit := _shifted_fit(last, y, j, 0, successors))]
-    if not exact and y.shape[1] == 1:
-        found = _find_shift(last, y, candidates, successors)
-        if found is not None:
-            shift, feature, (slope, intercept, _) = found
-            return PersistenceMap(
-                feature, np.array([slope]), np.array([intercept]), exact=True, shift=shift
-            )
-    if exact:
-        feature = min(exact)[1]
+    candidates = list(range(n_features)) if feature == "auto" else [feature]
+    # Exact on every pair first (consecutive rows: nearly always), the target one row
+    # later or, alone, further ahead; only then on all but MAX_BROKEN of the pairs. A
+    # feature that repeats the target's past on most rows only (an older lag of a series
+    # that rarely moves, a 0/1 indicator of a count) never beats the one that is it.
+    found = _find_map(last, y, candidates, successors, tolerant=False)
+    if found is None:
+        found = _find_map(last, y, candidates, successors, tolerant=True)
+    if found is not None:
+        feature, shift, fit = found
         # Output k (horizon k + 1) reappears as the feature k + 1 rows later. Where no
         # sample has one that far ahead (series of a panel shorter than the horizon), the
         # data say nothing against the map of output 0: it is kept.
-        fits = [_shifted_fit(last, y, feature, k, successors) for k in range(y.shape[1])]
+        fits = [fit] + [
+            _shifted_fit(last, y, feature, k, successors, tolerant=True)
+            for k in range(1, y.shape[1])
+        ]
         for k in range(1, y.shape[1]):
             if fits[k] is None and len(successors(k + 1)[0]) < 2:
                 fits[k] = fits[0]
         if all(fits):
             slope = np.array([fit[0] for fit in fits])
             intercept = np.array([fit[1] for fit in fits])
-            return PersistenceMap(feature, slope, intercept, exact=True)
+            return PersistenceMap(feature, slope, intercept, exact=True, shift=shift)
     elif feature == "auto":
         scores = [abs(_correlation(last[:, j], y[:, 0])) for j in range(n_features)]
         feature = int(np.argmax(scores))
@@ -150,77 +155,101 @@ def find_persistence(last, y, feature="auto", successors=None):
     return PersistenceMap(feature, slope, intercept, exact=False)
 
 
-def _shifted_fit(last, y, feature, output, successors, shift=None):
+def _find_map(last, y, candidates, successors, *, tolerant):
+    """``(feature, shift, fit)`` of the exact map of output 0 (``fit``: slope, intercept,
+    relative RMS error, pairs dropped), or None: at shift 1 (every candidate, in full
+    without `tolerant`), else, for a single target, at the smallest shift in 2 ..
+    MAX_SHIFT. Among candidates, the fewest pairs dropped and then the smallest error win.
+
+    Shifts are tried first on a few rows spread over the samples, whose samples that many
+    steps later are found by walking the one-step successors (cheap), and in full only
+    for the candidates that fit those pairs.
+    """
+    rows, later = successors(1)
+    if not tolerant:  # in full: as exact on a few rows as on many
+        fits = [(fit, j) for j in candidates if (fit := _exact_fit(last[later, j], y[rows, :1]))]
+        if fits or y.shape[1] > 1:
+            return _best(fits, 1)
+    step = np.full(len(y), -1, dtype=np.intp)
+    step[rows] = later
+    probe = np.unique(np.linspace(0, len(y) - 1, 4 * _PROBE_PAIRS).astype(np.intp))
+    ahead = probe
+    last_shift = 1 if y.shape[1] > 1 else min(MAX_SHIFT, len(y) // 2)
+    for shift in range(1, last_shift + 1):
+        alive = ahead >= 0
+        probe, ahead = probe[alive], step[ahead[alive]]
+        if len(probe) < _PROBE_PAIRS:
+            return None
+        if shift == 1 and not tolerant:
+            continue  # checked in full above
+        pairs = ahead >= 0
+        columns = np.asarray(candidates)
+        x_probe, y_probe = last[ahead[pairs]][:, columns], y[probe[pairs], 0]
+        fitting = columns[_nearly_exact_columns(x_probe, y_probe, tolerant)]
+        fits = [
+            (fit, j)
+            for j in fitting
+            if (fit := _shifted_fit(last, y, j, 0, successors, shift, tolerant=tolerant))
+        ]
+        if fits:
+            return _best(fits, shift)
+    return None
+
+
+def _best(fits, shift):
+    if not fits:
+        return None
+    fit, feature = min(fits, key=lambda item: (item[0][3], item[0][2]))
+    return int(feature), shift, fit
+
+
+def _shifted_fit(last, y, feature, output, successors, shift=None, *, tolerant=False):
     """Exact affine fit of ``y[t, output]`` on ``last[t + shift, feature]`` (`shift`
-    ``output + 1`` by default), or None."""
-    rows, later = successors(output + 1 if shift is None else shift)
-    return _exact_fit(last[later, feature], y[rows, output : output + 1])
+    ``output + 1`` by default), or None (see :func:`_exact_fit`). A shift past 1 needs
+    MIN_SHIFT_PAIRS pairs."""
+    shift = output + 1 if shift is None else shift
+    rows, later = successors(shift)
+    if shift > 1 and len(rows) < MIN_SHIFT_PAIRS:
+        return None
+    return _exact_fit(last[later, feature], y[rows, output : output + 1], tolerant)
 
 
-def _exact_fit(x, y):
-    """``(slope, intercept, relative RMS error)`` of an affine map ``y ~ slope * x +
-    intercept`` that is exact on all but at most MAX_BROKEN of the pairs, or None.
+def _exact_fit(x, y, tolerant=False):
+    """``(slope, intercept, relative RMS error, pairs dropped)`` of an affine map ``y ~
+    slope * x + intercept`` exact on every pair, or (`tolerant`) on all but at most
+    MAX_BROKEN of at least MIN_SHIFT_PAIRS pairs, that take 3 or more values of `x`; or
+    None.
 
     The pairs where the rows break (a gap, another series) lie far off the map: refitting
     on the pairs nearest the fit drops them.
     """
     if len(x) < 2:
         return None
+    slope, intercept, rel_rms = _affine_fit(x, y)
+    if rel_rms < _EXACT_TOL and slope[0] != 0:
+        return slope[0], intercept[0], rel_rms, 0
+    if not tolerant or len(x) < MIN_SHIFT_PAIRS:
+        return None
     keep = len(x) - int(MAX_BROKEN * len(x))
-    best = slice(None)
-    for _ in range(3):
-        slope, intercept, rel_rms = _affine_fit(x[best], y[best])
-        if rel_rms < _EXACT_TOL and slope[0] != 0:
-            return slope[0], intercept[0], rel_rms
-        if keep == len(x):
-            return None
+    for _ in range(2):
         distance = np.abs(y[:, 0] - (x * slope[0] + intercept[0]))
-        best = np.sort(np.argpartition(distance, keep - 1)[:keep])
+        best = np.argpartition(distance, keep - 1)[:keep]
+        slope, intercept, rel_rms = _affine_fit(x[best], y[best])
+        if rel_rms < _EXACT_TOL and slope[0] != 0 and len(np.unique(x[best])) >= 3:
+            dropped = int(np.count_nonzero(distance > _EXACT_TOL * _peak(y)))
+            return slope[0], intercept[0], rel_rms, dropped
     return None
 
 
-def _find_shift(last, y, candidates, successors):
-    """``(shift, feature, fit)`` for the smallest shift in 2 .. MAX_SHIFT at which the
-    target reappears as a candidate feature, or None.
-
-    Each shift is tried first on a few rows spread over the samples, whose samples that
-    many steps later are found by walking the one-step successors (cheap), and only where
-    those pairs fit on all of them.
-    """
-    rows, later = successors(1)
-    step = np.full(len(y), -1, dtype=np.intp)
-    step[rows] = later
-    probe = np.unique(np.linspace(0, len(y) - 1, 4 * _PROBE_PAIRS).astype(np.intp))
-    ahead = probe
-    for shift in range(1, min(MAX_SHIFT, len(y) // 2) + 1):
-        alive = ahead >= 0
-        probe, ahead = probe[alive], step[ahead[alive]]
-        if len(probe) < _PROBE_PAIRS:
-            return None
-        if shift == 1:
-            continue
-        pairs = ahead >= 0
-        candidates = np.asarray(candidates)
-        fitting = _nearly_exact_columns(last[ahead[pairs]][:, candidates], y[probe[pairs], 0])
-        fits = [
-            (fit[2], j, fit)
-            for j in candidates[fitting]
-            if (fit := _shifted_fit(last, y, j, 0, successors, shift)) is not None
-        ]
-        if fits:
-            _, feature, fit = min(fits, key=lambda item: item[0])
-            return shift, feature, fit
-    return None
-
-
-def _nearly_exact_columns(x, y):
-    """Which columns of `x` (pairs, columns) map affinely onto `y` (pairs,) exactly on
-    all but MAX_BROKEN of the pairs: :func:`_exact_fit` for every column at once."""
+def _nearly_exact_columns(x, y, tolerant):
+    """Which columns of `x` (pairs, columns) map affinely onto `y` (pairs,) exactly, on
+    all pairs or (`tolerant`) all but MAX_BROKEN of them, taking 3 or more values of `x`:
+    :func:`_exact_fit` of a few pairs, for every column at once."""
     x = x / np.where((peak := np.abs(x).max(axis=0)) > 0, peak, 1.0)
     y = y / _peak(y)
     use = np.ones(x.shape, dtype=bool)
-    keep = len(x) - int(MAX_BROKEN * len(x))
-    for _ in range(3):
+    keep = len(x) - int(MAX_BROKEN * len(x)) if tolerant else len(x)
+    for _ in range(3 if tolerant else 1):
         count = use.sum(axis=0)
         x_mean, y_mean = (x * use).sum(axis=0) / count, (y[:, None] * use).sum(axis=0) / count
         xc, yc = (x - x_mean) * use, (y[:, None] - y_mean) * use
@@ -228,7 +257,9 @@ def _nearly_exact_columns(x, y):
         slope = (xc * yc).sum(axis=0) / np.where(sxx > 0, sxx, 1.0)
         resid = yc - slope * xc
         rel_rms = np.sqrt((resid**2).sum(axis=0) / ((yc**2).sum(axis=0) + np.finfo(float).tiny))
-        exact = (rel_rms < _EXACT_TOL) & (slope != 0)
+        kept = np.sort(np.where(use, x, np.nan), axis=0)
+        values = 1 + np.count_nonzero(np.diff(kept, axis=0) > 0, axis=0)
+        exact = (rel_rms < _EXACT_TOL) & (slope != 0) & (values >= 3)
         if exact.any() or keep == len(x):
             return exact
         distance = np.abs(y[:, None] - (slope * x + (y_mean - slope * x_mean)))

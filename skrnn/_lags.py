@@ -261,10 +261,11 @@ def _warn_if_not_all_lags(X):
     newest, oldest = _shifted_prefixes(X)
     if 2 <= newest < X.shape[1] and oldest < 2:
         warn(
-            f"lags='newest_first' reads every column of X as a lag, but only the first "
-            f"{newest} shift by one step from row to row as lags do; the other "
-            f"{X.shape[1] - newest} (window features, exogenous data) would be read as the "
-            f"oldest time steps. Pass lags={newest} to read them as features of every step.",
+            f"lags='newest_first' reads every column of X as the next older step, but only "
+            f"the first {newest} shift by one step from row to row as consecutive lags do; "
+            f"the other {X.shape[1] - newest} are read as the oldest time steps. If they are "
+            f"window features or exogenous data, pass lags={newest} to read them as features "
+            "of every step; lags that skip steps (lags=[1, 7, 14]) need 3-D windows.",
             LagLayoutWarning,
         )
 

@@ -13,6 +13,7 @@ that parameter names (:mod:`skrnn._lags`): the layout is resolved at fit
 import warnings
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.utils.validation import (
     _check_y,
     check_array,
@@ -103,7 +104,14 @@ def _check_windows(estimator, X, y, *, reset, y_numeric):
             "(n_samples, n_timesteps >= 1, n_features >= 1)."
         )
     _check_n_features_3d(estimator, X, reset)
-    if reset and X.shape[1] == 1 and X.shape[2] >= CHANNELS_FIRST_STEPS:
+    # Sequence classification data of aeon and sktime (SlidingWindow(window=1) on a wide
+    # frame, which makes the same shape, feeds regressors).
+    if (
+        reset
+        and is_classifier(estimator)
+        and X.shape[1] == 1
+        and X.shape[2] >= CHANNELS_FIRST_STEPS
+    ):
         warn(
             f"X has shape {X.shape}: windows of one time step with {X.shape[2]} features. "
             "3-D X is read as (n_samples, n_timesteps, n_features); aeon and sktime store "

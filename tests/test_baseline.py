@@ -115,3 +115,27 @@ def test_series_stacked_without_ids_keep_the_map_exact():
     model = make_pipeline(MinMaxScaler(), PersistenceRegressor()).fit(X, y)
     assert model[-1].persistence_exact_
     np.testing.assert_allclose(model.predict(X), X["Close"], rtol=1e-10)
+
+
+def test_a_feature_that_repeats_the_target_on_most_rows_loses_to_the_one_that_is_it():
+    # A series that moves on 3% of its steps: its older lags equal its next value on far
+    # more than 90% of the rows, as a count's 0/1 indicator does for a sparse count.
+    rng = np.random.default_rng(0)
+    steps = np.cumsum((rng.random(500) < 0.03) * rng.normal(size=500))
+    X = np.column_stack([steps[:-3], steps[1:-2], steps[2:-1]])  # oldest lag first
+    model = PersistenceRegressor().fit(X, steps[3:])
+    assert (model.target_feature_, model.persistence_exact_) == (2, True)
+    counts = (rng.poisson(0.05, 500) * rng.integers(2, 9, 500)).astype(float)
+    X = np.column_stack([counts[:-1] > 0, counts[:-1]])
+    model = PersistenceRegressor().fit(X, counts[1:])
+    assert (model.target_feature_, model.persistence_exact_) == (1, True)
+    assert model.predict(np.array([[1.0, 5.0]]))[0] == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize("n", [20, 40])
+def test_sparse_counts_that_are_not_the_target_are_not_exact(n):
+    # A few dozen rows of counts: a line through a cluster of zeros fits by chance.
+    for seed in range(100):
+        rng = np.random.default_rng(seed)
+        X, y = rng.poisson(0.3, (n, 3)).astype(float), rng.poisson(0.3, n).astype(float)
+        assert not find_persistence(X, y[:, None]).exact, seed

@@ -9,7 +9,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skrnn import GRUClassifier, LSTMClassifier, RNNClassifier, SlidingWindow
+from skrnn import GRUClassifier, LSTMClassifier, LSTMRegressor, RNNClassifier, SlidingWindow
 from skrnn._data import stratified_folds
 
 FAST = dict(hidden_size=8, max_epochs=3, random_state=0)
@@ -258,3 +258,5 @@ def test_channels_first_arrays_are_pointed_out():
         warnings.simplefilter("error")
         LSTMClassifier(**FAST).fit(X.transpose(0, 2, 1), y)
         LSTMClassifier(**FAST).fit(X[:, :, :5], y)  # windows of 1 step of a few features
+        # A regressor: SlidingWindow(window=1) on a wide frame makes this shape.
+        LSTMRegressor(hidden_size=4, max_epochs=2, early_stopping=False).fit(X, y.astype(float))

@@ -206,7 +206,7 @@ def test_newest_first_warns_when_only_some_columns_are_lags(series):
     # skforecast's window_features: a rolling mean after the lags.
     X, y = newest_first(series, N_LAGS)
     rolling = pd.Series(series[: len(X)]).rolling(3, min_periods=1).mean().to_numpy()[:, None]
-    with pytest.warns(LagLayoutWarning, match=f"Pass lags={N_LAGS} to read them as features"):
+    with pytest.warns(LagLayoutWarning, match=f"pass lags={N_LAGS} to read them as features"):
         LSTMRegressor(lags="newest_first", **FAST).fit(np.hstack([X, rolling]), y)
 
 
