@@ -17,8 +17,14 @@ network's output to a skip connection fitted here in closed form:
      confirmed stationary: an augmented Dickey-Fuller test rejects a unit root *and* a KPSS
      test does not reject stationarity;
    - for such a series with more than one feature, on the lags of every feature (the ridge
-     on the flattened window a user would compare against), while the flattened window has
-     at most ``MAX_JOINT_COLUMNS`` columns: the closed form costs O(columns²) memory.
+     on the flattened window a user would compare against);
+   - for any series with other features that look stationary (a calendar, dummies, rates:
+     the same two tests on each), on its relative lags *and* those features at every step
+     (``"relative_features"``): the change from persistence they explain, as holidays and
+     weekends known ahead explain a trending series' sales.
+
+   The joint fits run while the flattened window has at most ``MAX_JOINT_COLUMNS``
+   columns: the closed form costs O(columns²) memory (8 MB at the bound).
 
 3. Forward-chaining cross-validation over the training rows (fit on the oldest blocks,
    score on the next, as TimeSeriesSplit does) picks the candidate and its penalty. The
@@ -43,14 +49,16 @@ from threadpoolctl import threadpool_limits
 from ._baseline import PersistenceMap, find_persistence
 from ._compact import _positions
 from ._stats import (
+    ADF_CRITICAL_5,
     Moments,
     adf_rejects_unit_root,
+    adf_t_stat,
     kpss_rejects_stationarity,
     significantly_positive,
 )
 
 _CHUNK_ELEMENTS = 1 << 20
-MAX_JOINT_COLUMNS = 512
+MAX_JOINT_COLUMNS = 1024
 
 
 def skip_lengths(window):
@@ -72,10 +80,11 @@ class LinearSkip:
 
     ``weight`` (sum of the lengths, n_features, n_outputs) holds the maps one after the
     other, oldest step first (the map for ``g`` steps is ``g`` rows); ``bias`` is
-    (number of lengths, n_outputs). Except for ``lags="all_features"``, only the target
-    ``feature``'s weights are non-zero. ``lags`` is the correction kept: None (exact
-    persistence), ``"relative"``, ``"levels"`` or ``"all_features"``, with ridge penalty
-    ``alpha``.
+    (number of lengths, n_outputs). Except for ``lags="all_features"`` and
+    ``"relative_features"``, only the target ``feature``'s weights are non-zero. ``lags`` is
+    the correction kept: None (exact persistence), ``"relative"``, ``"levels"``,
+    ``"all_features"`` or ``"relative_features"`` (relative lags and the stationary other
+    features), with ridge penalty ``alpha``.
     """
 
     feature: int
@@ -148,10 +157,15 @@ def _fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5, scaled=Fa
     validated = np.concatenate(blocks[1:])
     best_sse, best = (design.residual[validated] ** 2).sum(), None
     candidates = ["relative"]
+    joint = windows.n_features > 1 and windows.window * windows.n_features <= MAX_JOINT_COLUMNS
     if stationary or scaled:  # levels of a scaled window are relative to its own level
         candidates.append("levels")
-        if windows.n_features > 1 and windows.window * windows.n_features <= MAX_JOINT_COLUMNS:
+        if joint:
             candidates.append("all_features")
+    if joint:
+        design.others = _stationary_features(windows, pmap.feature, full)
+        if design.others:
+            candidates.append("relative_features")
     for lags in candidates:
         block_moments = [design.moments(block, lags) for block in blocks]
         fits = list(itertools.accumulate(block_moments))  # fits[k]: blocks 0..k
@@ -164,6 +178,7 @@ def _fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5, scaled=Fa
     if best is None:
         return _assemble(pmap, windows, stationary=stationary)
     lags, alpha, fits = best
+    others = design.others if lags == "relative_features" else ()
     # Keep the correction only if it beats persistence significantly, row by row (one row
     # in h per series: the targets of consecutive rows overlap h - 1 steps).
     gain = np.concatenate(
@@ -176,7 +191,36 @@ def _fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5, scaled=Fa
     gain = gain[windows.positions()[validated] % y.shape[1] == 0]
     if not significantly_positive(gain):
         return _assemble(pmap, windows, stationary=stationary)
-    return _assemble(pmap, windows, stationary, lags, fits[-1], alpha)
+    return _assemble(pmap, windows, stationary, lags, fits[-1], alpha, others)
+
+
+def _stationary_features(windows, feature, full):
+    """The features other than `feature` that look stationary (the augmented Dickey-Fuller
+    test rejects a unit root and KPSS does not reject stationarity, on the full windows):
+    a calendar, a dummy, a rate. Their levels may correct a forecast of a trending target,
+    whose levels a regression must not use (test values outside the training range)."""
+    rows, later = windows.successors(1)
+    rows_full = np.isin(rows, full)
+    rows, later = rows[rows_full], later[rows_full]
+    if len(rows) < 10:
+        return []
+    last = windows.last()
+    codes = np.zeros(len(full), dtype=np.int64) if windows.groups is None else windows.groups[full]
+    order = np.lexsort((windows.positions()[full], codes))  # each series in time order
+    stationary = []
+    for k in range(windows.n_features):
+        if k == feature:
+            continue
+        chunks = list(_chunks(np.arange(len(rows)), windows.window))
+        levels = (windows.rows(rows[c], k).astype(np.float64) for c in chunks)
+        following = (last[later[c], k].astype(np.float64) for c in chunks)
+        # A series its own window determines (a weekday dummy) leaves the test no
+        # residual: KPSS decides alone (a periodic one is stationary, a time index not).
+        statistic = adf_t_stat(levels, following)
+        unit_root = not (statistic < ADF_CRITICAL_5 or np.isnan(statistic))
+        if not unit_root and not kpss_rejects_stationarity(last[full[order], k].astype(np.float64)):
+            stationary.append(k)
+    return stationary
 
 
 class _Design:
@@ -185,6 +229,7 @@ class _Design:
     def __init__(self, windows, y, pmap):
         self.windows, self.y, self.pmap = windows, y, pmap
         self.residual = y - pmap.predict(windows.last())
+        self.others = []  # the features "relative_features" reads besides the target
 
     def levels(self, index):
         """The target feature's windows mapped through output 0's persistence map."""
@@ -197,6 +242,14 @@ class _Design:
         levels = self.levels(index)
         if lags == "relative":  # the change from persistence, from relative lags
             return levels[:, :-1] - levels[:, -1:], self.residual[index]
+        if lags == "relative_features":
+            # Per step, the relative lag and the other features (step-major), without the
+            # last step's relative lag (always 0).
+            others = self.windows.rows(index)[:, :, self.others].astype(np.float64)
+            both = np.concatenate([(levels - levels[:, -1:])[:, :, None], others], axis=2)
+            both = both.reshape(len(index), -1)
+            last_step = (self.windows.window - 1) * (len(self.others) + 1)
+            return np.delete(both, last_step, axis=1), self.residual[index]
         return levels, self.y[index]
 
     def moments(self, index, lags):
@@ -217,14 +270,15 @@ class _Design:
     def _squared_errors(self, index, lags, fit):
         features, target = self.features_target(index, lags)
         if fit is None:
-            prediction = 0.0 if lags == "relative" else self.y[index] - self.residual[index]
+            relative = lags in ("relative", "relative_features")
+            prediction = 0.0 if relative else self.y[index] - self.residual[index]
         else:
             coef, intercept = fit
             prediction = features @ coef + intercept
         return ((target - prediction) ** 2).sum(axis=1)
 
 
-def _assemble(pmap, windows, stationary=False, lags=None, moments=None, alpha=None):
+def _assemble(pmap, windows, stationary=False, lags=None, moments=None, alpha=None, others=()):
     """For each of the skip's lengths, the map over that many last steps and its bias."""
     window, n_features, n_outputs = windows.window, windows.n_features, len(pmap.slope)
     slope0, intercept0 = pmap.slope[0], pmap.intercept[0]
@@ -240,11 +294,20 @@ def _assemble(pmap, windows, stationary=False, lags=None, moments=None, alpha=No
         # The same regression on the n_real most recent steps only.
         n_used = n_real - 1 if lags == "relative" else n_real
         columns = n_used * n_features if lags == "all_features" else n_used
+        if lags == "relative_features":
+            columns = n_real * (len(others) + 1) - 1
         coef, intercept = moments.ridge(alpha, last=columns)
         b += intercept
         if not n_used:
             continue
-        if lags == "all_features":
+        if lags == "relative_features":
+            # Back to (steps, 1 + others, outputs), the last step's relative lag 0.
+            coef = np.insert(coef, (n_real - 1) * (len(others) + 1), 0.0, axis=0)
+            coef = coef.reshape(n_real, len(others) + 1, n_outputs)
+            target[:-1] += slope0 * coef[:-1, 0]
+            target[-1] -= slope0 * coef[:-1, 0].sum(axis=0)
+            w[:, list(others)] = coef[:, 1:]
+        elif lags == "all_features":
             w[:n_used] = coef.reshape(n_used, n_features, n_outputs)
         elif lags == "relative":
             target[:n_used] += slope0 * coef

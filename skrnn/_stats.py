@@ -100,11 +100,18 @@ def adf_rejects_unit_root(levels, next_values):
     next_values : iterable of ndarray (n_chunk,)
         The value following each window.
     """
+    return bool(adf_t_stat(levels, next_values) < ADF_CRITICAL_5)
+
+
+def adf_t_stat(levels, next_values):
+    """The augmented Dickey-Fuller statistic of :func:`adf_rejects_unit_root`: NaN where
+    the regression leaves no residual (a series its window determines, as a periodic
+    dummy) or no degrees of freedom."""
     moments = Moments()
     for lags, following in zip(levels, next_values, strict=True):
         change = following - lags[:, -1]
         moments.add(np.hstack([lags[:, -1:], np.diff(lags, axis=1)]), change[:, None])
-    return bool(moments.ols_t_stat(0) < ADF_CRITICAL_5)
+    return moments.ols_t_stat(0)
 
 
 def kpss_rejects_stationarity(series):

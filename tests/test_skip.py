@@ -265,3 +265,56 @@ def test_multi_output_gets_persistence_for_every_horizon():
     skip = est.skip_.predict(windows) * est.target_scale_ + est.target_mean_
     for column in skip.T:
         np.testing.assert_allclose(column, X["Close"], rtol=1e-5)
+
+
+def _trend_with_calendar(n=1200, seed=0):
+    """Daily sales: a drifting level (no mean to revert to), a weekend lift and holidays."""
+    rng = np.random.default_rng(seed)
+    days = np.arange(n)
+    calendar = pd.DataFrame(
+        {"holiday": (rng.random(n) < 0.03).astype(float), "weekend": (days % 7 >= 5) * 1.0}
+    )
+    level = 200 + 0.05 * days + np.cumsum(rng.normal(0, 1, n))
+    sales = level + 60 * calendar["weekend"] + 150 * calendar["holiday"] + rng.normal(0, 8, n)
+    return calendar.assign(sales=sales)
+
+
+def test_a_trending_target_is_corrected_by_stationary_covariates():
+    # The calendar of the day forecast (future covariates) is stationary, the sales are
+    # not: the start regresses the change on relative lags and the calendar's values.
+    frame = _trend_with_calendar()
+    X, y = make_supervised(frame, target="sales", future=["holiday", "weekend"])
+    n = int(0.8 * len(X))
+    ridge = make_pipeline(StandardScaler(), SlidingWindow(14, flatten=True), RidgeCV())
+    ridge_mae = mean_absolute_error(y[n:], ridge.fit(X[:n], y[:n]).predict(X)[n:])
+    start = make_pipeline(StandardScaler(), SlidingWindow(14), LSTMRegressor(random_state=0)).fit(
+        X[:n], y[:n]
+    )
+    skip = start[-1].skip_
+    assert skip.lags == "relative_features"
+    persistence_mae = mean_absolute_error(y[n:], X["sales"][n:])
+    mae = mean_absolute_error(y[n:], start.predict(X)[n:])
+    assert mae < 0.5 * persistence_mae
+    assert mae <= 1.02 * ridge_mae
+
+
+def test_relative_features_maps_are_the_ridge_on_their_last_steps():
+    frame = _trend_with_calendar(n=600, seed=1)
+    X, y = make_supervised(frame, target="sales", future=["holiday", "weekend"])
+    windows = CompactWindows.from_array(SlidingWindow(6).fit_transform(X.to_numpy()))
+    y2d = y.to_numpy()[:, None]
+    skip = fit_skip(windows, y2d)
+    assert skip.lags == "relative_features"
+    pmap = find_persistence(windows.last(), y2d, "auto", windows.successors)
+    design = _Design(windows, y2d, pmap)
+    design.others = [k for k in range(windows.n_features) if k != pmap.feature]
+    assert skip.weight[:, design.others].any(axis=(0, 2)).all()  # the whole calendar
+    full = np.flatnonzero(windows.lengths == 6)
+    features, residual = design.features_target(full, "relative_features")
+    values = windows.rows(full).astype(np.float64)
+    for g, weight, bias in skip.maps():
+        columns = g * (len(design.others) + 1) - 1
+        ridge = Ridge(alpha=skip.alpha).fit(features[:, -columns:], residual[:, 0])
+        expected = ridge.predict(features[:, -columns:]) + pmap.predict(windows.last()[full])[:, 0]
+        got = np.einsum("nwf,wfh->nh", values[:, -g:], weight)[:, 0] + bias[0]
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-7)
