@@ -166,6 +166,7 @@ def _fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5, scaled=Fa
         design.others = _stationary_features(windows, pmap.feature, full)
         if design.others:
             candidates.append("relative_features")
+    best_of = {}  # candidate -> (sse, alpha, fits)
     for lags in candidates:
         block_moments = [design.moments(block, lags) for block in blocks]
         fits = list(itertools.accumulate(block_moments))  # fits[k]: blocks 0..k
@@ -175,20 +176,30 @@ def _fit_skip(windows, y, *, kind="linear", feature="auto", n_folds=5, scaled=Fa
             )
             if sse < best_sse:
                 best_sse, best = sse, (lags, alpha, fits)
+            if sse < best_of.get(lags, (np.inf,))[0]:
+                best_of[lags] = (sse, alpha, fits)
     if best is None:
         return _assemble(pmap, windows, stationary=stationary)
     lags, alpha, fits = best
+    thin = windows.positions()[validated] % y.shape[1] == 0
+
+    def out_of_sample(lags, alpha, fits):
+        """Per-row squared errors on the validation blocks (None: persistence)."""
+        fitted = [None] * len(blocks) if alpha is None else [None] + [f.ridge(alpha) for f in fits]
+        errors = [design.squared_errors(blocks[k], lags, fitted[k]) for k in range(1, len(blocks))]
+        return np.concatenate(errors)[thin]
+
+    if lags == "relative_features" and len(best_of) > 1:
+        # Covariates' levels carry a risk the target's lags do not (a covariate whose level
+        # shifts later): they must beat the best correction without them significantly.
+        _, rival = min((entry[0], name) for name, entry in best_of.items() if name != lags)
+        gain = out_of_sample(rival, *best_of[rival][1:]) - out_of_sample(lags, alpha, fits)
+        if not significantly_positive(gain):
+            lags, (_, alpha, fits) = rival, best_of[rival]
     others = design.others if lags == "relative_features" else ()
     # Keep the correction only if it beats persistence significantly, row by row (one row
     # in h per series: the targets of consecutive rows overlap h - 1 steps).
-    gain = np.concatenate(
-        [
-            design.squared_errors(blocks[k], lags, None)
-            - design.squared_errors(blocks[k], lags, fits[k - 1].ridge(alpha))
-            for k in range(1, len(blocks))
-        ]
-    )
-    gain = gain[windows.positions()[validated] % y.shape[1] == 0]
+    gain = out_of_sample(lags, None, None) - out_of_sample(lags, alpha, fits)
     if not significantly_positive(gain):
         return _assemble(pmap, windows, stationary=stationary)
     return _assemble(pmap, windows, stationary, lags, fits[-1], alpha, others)

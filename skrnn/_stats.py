@@ -86,6 +86,10 @@ class Moments:
         inv = np.linalg.pinv(cxx)
         beta = inv @ cxy[:, 0]
         rss = max(cyy[0] - beta @ cxy[:, 0], 0.0)
+        # A regressor the others determine (a sinusoid by its last two values) leaves a
+        # singular matrix, whose rounding may make the variance negative: no statistic.
+        if inv[j, j] <= 0 or rss <= 1e-12 * cyy[0]:
+            return np.nan
         se = math.sqrt(rss / dof * inv[j, j])
         return beta[j] / se if se > 0 else np.nan
 
