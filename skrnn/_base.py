@@ -459,7 +459,7 @@ class BaseRecurrent(BaseEstimator):
         # The training parameters take their current values.
         fitted, current = net.get_params(deep=False), fresh.get_params(deep=False)
         training = ["lr", "batch_size", "iterator_valid__batch_size", "verbose", "optimizer"]
-        training.append("iterator_train__random_state")
+        training += ["iterator_train__random_state"]  # the order of training rows
         training += [key for key in current if key.startswith(("optimizer__", "criterion__"))]
         updates = {
             key: current[key] for key in training if not _same(fitted.get(key), current[key])

@@ -175,6 +175,7 @@ def _find_map(last, y, candidates, successors, *, tolerant):
     probe = np.unique(np.linspace(0, len(y) - 1, 4 * _PROBE_PAIRS).astype(np.intp))
     ahead = probe
     last_shift = 1 if y.shape[1] > 1 else min(MAX_SHIFT, len(y) // 2)
+    columns = np.asarray(candidates)
     for shift in range(1, last_shift + 1):
         alive = ahead >= 0
         probe, ahead = probe[alive], step[ahead[alive]]
@@ -183,7 +184,6 @@ def _find_map(last, y, candidates, successors, *, tolerant):
         if shift == 1 and not tolerant:
             continue  # checked in full above
         pairs = ahead >= 0
-        columns = np.asarray(candidates)
         x_probe, y_probe = last[ahead[pairs]][:, columns], y[probe[pairs], 0]
         fitting = columns[_nearly_exact_columns(x_probe, y_probe, tolerant)]
         fits = [

@@ -93,11 +93,7 @@ def block_sizes(module, device, steps, n_features, *, padded=False, n_windows=No
     most). The check runs when smaller sizes are needed again.
     """
     device = torch.device(device)
-    # The sizes of this module's calls, remembered on it: a lone window's prediction
-    # should not pay for working them out (or the module's shape) again.
-    known = _MODULE_SIZES.get(module)
-    if known is None:
-        known = _MODULE_SIZES[module] = {}
+    known = _remembered(module)
     call = (str(device), torch.get_num_threads(), steps, n_features, padded)
     sizes = known.get(call)
     if isinstance(sizes, tuple):
@@ -129,9 +125,7 @@ def block_spacing(module, device, steps, n_features, rows):
     leaves every window identical is kept (`rows`, one window a block, if none does).
     """
     device = torch.device(device)
-    known = _MODULE_SIZES.get(module)
-    if known is None:
-        known = _MODULE_SIZES[module] = {}
+    known = _remembered(module)
     call = ("spacing", str(device), torch.get_num_threads(), steps, n_features, rows)
     if call not in known:
         key = (_shape(module), *call[1:])
@@ -139,6 +133,15 @@ def block_spacing(module, device, steps, n_features, rows):
             _SPACINGS[key] = _position_spacing(module, device, steps, n_features, rows)
         known[call] = _SPACINGS[key]
     return known[call]
+
+
+def _remembered(module):
+    """The block sizes and spacings of `module`'s calls, remembered on it: a lone window's
+    prediction should not pay for working them out (or the module's shape) again."""
+    known = _MODULE_SIZES.get(module)
+    if known is None:
+        known = _MODULE_SIZES[module] = {}
+    return known
 
 
 def _shape(module):

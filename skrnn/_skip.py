@@ -218,11 +218,11 @@ def _stationary_features(windows, feature, full):
     last = windows.last()
     codes = np.zeros(len(full), dtype=np.int64) if windows.groups is None else windows.groups[full]
     order = np.lexsort((windows.positions()[full], codes))  # each series in time order
+    chunks = list(_chunks(np.arange(len(rows)), windows.window))
     stationary = []
     for k in range(windows.n_features):
         if k == feature:
             continue
-        chunks = list(_chunks(np.arange(len(rows)), windows.window))
         levels = (windows.rows(rows[c], k).astype(np.float64) for c in chunks)
         following = (last[later[c], k].astype(np.float64) for c in chunks)
         # A series its own window determines (a weekday dummy) leaves the test no
