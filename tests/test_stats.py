@@ -2,6 +2,7 @@ import numpy as np
 from sklearn.linear_model import Ridge
 
 from skrnn._stats import (
+    EIGEN_COLUMNS,
     Moments,
     adf_rejects_unit_root,
     kpss_rejects_stationarity,
@@ -33,6 +34,29 @@ def test_moments_ridge_matches_sklearn_in_chunks():
     none, mean = total.ridge(np.inf)
     assert not none.any()
     assert np.allclose(mean, Y.mean(0))
+
+
+def test_moments_ridge_on_wide_designs_matches_sklearn():
+    # From EIGEN_COLUMNS columns on, every penalty is solved from one eigendecomposition.
+    rng = np.random.default_rng(1)
+    k = EIGEN_COLUMNS + 10
+    X = rng.normal(size=(400, k))
+    X[:, -1] = X[:, 0] - X[:, 1]  # singular X'X: rounding leaves negative eigenvalues
+    Y = X[:, :5] @ rng.normal(size=(5, 3)) + rng.normal(size=(400, 3))
+    moments = Moments()
+    moments.add(X[:200], Y[:200])
+    for alpha in (1e-3, 1.0, 100.0):
+        first, _ = moments.ridge(alpha)
+        np.testing.assert_allclose(first.T, Ridge(alpha).fit(X[:200], Y[:200]).coef_, atol=1e-7)
+    moments.add(X[200:], Y[200:])  # new rows: no stale decomposition
+    for alpha in (1e-3, 1.0, 100.0):
+        coef, intercept = moments.ridge(alpha)
+        reference = Ridge(alpha=alpha).fit(X, Y)
+        np.testing.assert_allclose(coef.T, reference.coef_, atol=1e-7)
+        np.testing.assert_allclose(intercept, reference.intercept_, atol=1e-7)
+    # A sub-block below the threshold still solves directly, with the same answer.
+    sub, _ = moments.ridge(1.0, last=8)
+    np.testing.assert_allclose(sub.T, Ridge(alpha=1.0).fit(X[:, -8:], Y).coef_, atol=1e-8)
 
 
 def test_unit_root_and_stationarity_tests():
