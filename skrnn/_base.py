@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import GradientNormClipping
+from skorch.callbacks import Callback, GradientNormClipping
 from skorch.helper import predefined_split
 
 from ._blocks import (
@@ -205,6 +205,7 @@ class BaseRecurrent(BaseEstimator):
             raise
 
     def _fit(self, X, y):
+        _check_callbacks(self.callbacks)
         warm = self.warm_start and hasattr(self, "net_")
         X, y = check_windows(self, X, y, reset=not warm, y_numeric=self._y_numeric)
         device = resolve_device(self.device)
@@ -644,6 +645,23 @@ class _Seeds:
     train: int  # dropout
     shuffle: int  # order of training rows
     split: int  # validation rows of a classifier
+
+
+def _check_callbacks(callbacks):
+    """skorch's forms of a callback: an instance or class of
+    :class:`skorch.callbacks.Callback`, alone or named in a ``(name, callback)`` tuple."""
+    for item in callbacks or []:
+        callback = item
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+            callback = item[1]
+        is_class = isinstance(callback, type) and issubclass(callback, Callback)
+        if not (is_class or isinstance(callback, Callback)):
+            raise TypeError(
+                "callbacks must hold skorch callbacks (instances or classes of "
+                "skorch.callbacks.Callback) or (name, callback) tuples; got "
+                f"{item!r}. A skorch callback name such as 'print_log' is not one: pass "
+                "PrintLog() or verbose=1."
+            )
 
 
 def _n_folds(n_samples, fraction):

@@ -41,6 +41,40 @@ class CompactWindows:
 
     ndim = 3
 
+    def check(self):
+        """Raise ValueError unless the fields describe windows inside `series` (for
+        instances a user built: the estimators call it on their input)."""
+        series, starts, lengths = (np.asarray(a) for a in (self.series, self.starts, self.lengths))
+        if series.ndim != 2 or series.dtype.kind not in "biuf":
+            raise ValueError(
+                "CompactWindows.series must be a 2-D numeric array (n_rows, n_features), got "
+                f"shape {series.shape} and dtype {series.dtype}."
+            )
+        if not (isinstance(self.window, (int, np.integer)) and self.window >= 1):
+            raise ValueError(f"CompactWindows.window must be an int >= 1, got {self.window!r}.")
+        for name, values in (("starts", starts), ("lengths", lengths)):
+            if values.ndim != 1 or values.dtype.kind not in "iu" or len(values) != len(starts):
+                raise ValueError(
+                    f"CompactWindows.{name} must be a 1-D integer array of one entry per "
+                    f"sample ({len(starts)}), got shape {values.shape} and dtype {values.dtype}."
+                )
+        if len(starts) and (lengths.min() < 1 or lengths.max() > self.window):
+            raise ValueError(
+                f"CompactWindows.lengths must be between 1 and window={self.window} (the real "
+                f"steps of each sample), got values from {lengths.min()} to {lengths.max()}."
+            )
+        if len(starts) and (starts.min() < 0 or starts.max() + self.window > len(series)):
+            raise ValueError(
+                f"CompactWindows.starts must leave each window of {self.window} rows inside "
+                f"the series' {len(series)} rows, got starts from {starts.min()} to "
+                f"{starts.max()}."
+            )
+        if self.groups is not None and np.shape(self.groups) != starts.shape:
+            raise ValueError(
+                f"CompactWindows.groups must have one entry per sample ({len(starts)}), got "
+                f"shape {np.shape(self.groups)}."
+            )
+
     def __len__(self):
         return len(self.starts)
 

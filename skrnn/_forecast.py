@@ -62,6 +62,11 @@ def infer_offset(dates):
             return int(np.median(np.diff(index.to_numpy()))), "median"
     if len(dates) < 2:
         raise ValueError("a series needs at least two dates to tell the dates that follow.")
+    if dates.hasnans:
+        raise ValueError(
+            f"dates has {int(dates.isna().sum())} missing value(s) (NaT); every row needs a "
+            "date to tell the dates that follow: fill or drop those rows."
+        )
     if not dates.is_monotonic_increasing:
         raise ValueError(
             "dates must be in time order, oldest first, to tell the dates that follow; sort "

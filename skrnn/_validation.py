@@ -13,6 +13,7 @@ that parameter names (:mod:`skrnn._lags`): the layout is resolved at fit
 import warnings
 
 import numpy as np
+import pandas as pd
 from sklearn.base import is_classifier
 from sklearn.utils.validation import (
     _check_y,
@@ -25,7 +26,7 @@ from ._compact import CompactWindows
 from ._lags import is_plain, lag_windows, resolve_layout
 from ._lags import n_step_features as _layout_features
 from ._warnings import warn
-from ._window import ShortHistoryWarning
+from ._window import ShortHistoryWarning, non_numeric_columns
 
 # A 3-D X of one time step and at least this many features is more likely one channel of
 # this many steps, in aeon's and sktime's (n_cases, n_channels, n_timepoints) layout.
@@ -41,7 +42,17 @@ def check_windows(estimator, X, y="no_validation", *, reset, y_numeric=True):
     2-D `X` and `y` must be finite. Non-finite values in 3-D `X` are left for the caller
     to judge: NaN is front padding for the recurrent estimators.
     """
+    if not y_numeric and y is not None and not (isinstance(y, str) and y == "no_validation"):
+        # Before sklearn's checks, which compare pd.NA with itself and fail on it.
+        missing = pd.isna(np.asarray(y, dtype=object))
+        if missing.any():
+            raise ValueError(
+                f"y has {int(missing.sum())} missing label(s) (None, NaN or pd.NA): every "
+                "sample needs a class; drop those rows or give them a label."
+            )
     out = _check_windows(estimator, X, y, reset=reset, y_numeric=y_numeric)
+    if isinstance(out, tuple) and y_numeric and out[1].dtype.kind not in "biuf":
+        out = out[0], _numeric_y(estimator, out[1])
     if isinstance(out, tuple) and y_numeric and not np.isfinite(out[1]).all():
         # sklearn checks y for NaN before converting an object array (None in a list)
         # to float: the None would reach training as NaN.
@@ -51,6 +62,27 @@ def check_windows(estimator, X, y="no_validation", *, reset, y_numeric=True):
     return out
 
 
+def _numeric_y(estimator, y):
+    """`y` as floats: numbers written as text are read ("1.5"); other text is refused."""
+    if y.dtype.kind != "c":
+        try:
+            return y.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    example = y.flat[0]
+    for value in y.flat:
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            example = value
+            break
+    example = example.item() if isinstance(example, np.generic) else example
+    raise ValueError(
+        f"{type(estimator).__name__} needs numeric targets; y has dtype {y.dtype} with "
+        f"values such as {example!r}. For class labels use a classifier."
+    )
+
+
 def _check_windows(estimator, X, y, *, reset, y_numeric):
     if y is None:
         raise ValueError(
@@ -58,6 +90,7 @@ def _check_windows(estimator, X, y, *, reset, y_numeric):
         )
     validate_y = not (isinstance(y, str) and y == "no_validation")
     if isinstance(X, CompactWindows):  # windows of many series, from SlidingWindow
+        X.check()
         if not reset and estimator._n_input_dims != 3:
             raise ValueError(
                 f"X is 3-D but {type(estimator).__name__} was fitted on "
@@ -145,6 +178,12 @@ def _check_2d(estimator, X, y, validate_y, *, reset, y_numeric):
     layout = getattr(estimator, "lag_layout_", None) if not reset else None
     # A recurrent estimator's NaN gets its own message below (inf is refused here).
     sequences = hasattr(estimator, "_cell")
+    text = non_numeric_columns(X)
+    if text:
+        raise ValueError(
+            f"X has non-numeric column(s) {text}: encode them as numbers (dates as calendar "
+            "features) or drop them."
+        )
     kwargs = dict(reset=reset, dtype=FLOAT_DTYPES)
     if sequences:
         kwargs["ensure_all_finite"] = "allow-nan"

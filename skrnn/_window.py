@@ -331,23 +331,24 @@ def _check_panel_index(X, group, name="X"):
         )
 
 
-def _split_group(X, group, name):
-    """Position of column `group` in `X` (DataFrame or 2-D array) and X without it."""
+def _split_group(X, group, name, data="X"):
+    """Position of column `group` in `X` (DataFrame or 2-D array) and X without it;
+    `name` and `data` are the parameters' names in messages."""
     if hasattr(X, "columns"):
         if group not in X.columns:
             raise ValueError(
-                f"{name}={group!r} is not a column of X; columns are {list(X.columns)}."
+                f"{name}={group!r} is not a column of {data}; columns are {list(X.columns)}."
             )
         position = X.columns.get_loc(group)
         if not isinstance(position, Integral):
-            raise ValueError(f"{name}={group!r} names several columns of X.")
+            raise ValueError(f"{name}={group!r} names several columns of {data}.")
         return position, X.drop(columns=group)
     if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}.")
+        raise ValueError(f"{data} must be 2-D (n_samples, n_features), got shape {X.shape}.")
     if isinstance(group, (str, bool)) or not -X.shape[1] <= group < X.shape[1]:
         raise ValueError(
-            f"{name}={group!r} must be a column index of X (an int below {X.shape[1]}) for "
-            "an array without column names."
+            f"{name}={group!r} must be a column index of {data} (an int below {X.shape[1]}) "
+            "for an array without column names."
         )
     position = group % X.shape[1]
     return position, np.delete(X, position, axis=1)
@@ -363,10 +364,32 @@ def _group_codes(X, group):
     return codes.astype(np.int64)
 
 
+def non_numeric_columns(X):
+    """Names of the columns of DataFrame `X` that hold neither numbers nor booleans: text,
+    categories of text, dates, durations and periods (none for an array)."""
+    names = []
+    for i, dtype in enumerate(getattr(X, "dtypes", [])):
+        if isinstance(dtype, pd.CategoricalDtype):
+            bad = not pd.api.types.is_numeric_dtype(dtype.categories.dtype)
+        elif pd.api.types.is_object_dtype(dtype):
+            bad = X.iloc[:, i].map(type).eq(str).any()
+        else:
+            bad = isinstance(dtype, (pd.StringDtype, pd.PeriodDtype)) or dtype.kind in "mM"
+        if bad:
+            names.append(X.columns[i])
+    return names
+
+
 def _check_values(X):
     """Finite float values of the feature columns (a float copy of an object array)."""
     from sklearn.utils import check_array
 
+    text = non_numeric_columns(X)
+    if text:
+        raise ValueError(
+            f"X has non-numeric column(s) {text} besides the group column: encode them as "
+            "numbers (dates as calendar features) or drop them."
+        )
     X = check_array(X, dtype=[np.float64, np.float32], ensure_all_finite=False)
     if not np.isfinite(X).all():
         what = "NaN" if np.isnan(X).any() else "inf"
@@ -386,17 +409,18 @@ def _edge_fill(windows):
 
 def _check_series(estimator, X, *, reset):
     """Validate a 2-D numeric series with finite values, preserving float dtypes."""
-    dtypes = list(getattr(X, "dtypes", []))
-    text = [
-        X.columns[i]
-        for i, dtype in enumerate(dtypes)
-        if isinstance(dtype, pd.StringDtype)
-        or (pd.api.types.is_object_dtype(dtype) and X.iloc[:, i].map(type).eq(str).any())
-    ]
+    text = non_numeric_columns(X)
     if text:
+        ids = [name for name in text if X[name].dtype.kind not in "mM"]
+        hint = (
+            f"If {ids[0]!r} holds series ids (a long frame of many series), pass "
+            f"group={ids[0]!r}; otherwise encode"
+            if ids
+            else "Encode"
+        )
         raise ValueError(
-            f"X has non-numeric column(s) {text}. If they hold series ids (a long frame of "
-            f"many series), pass group={text[0]!r}; otherwise encode or drop them."
+            f"X has non-numeric column(s) {text}. {hint} them as numbers (dates as calendar "
+            "features) or drop them."
         )
     X = validate_data(
         estimator,
@@ -530,7 +554,7 @@ def make_supervised(data, target, horizon=1, *, group=None, future=None):
     if group is None:
         codes = np.zeros(len(values), dtype=np.int64)
     else:
-        _split_group(data, group, "group")  # checks that the column exists
+        _split_group(data, group, "group", "data")  # checks that the column exists
         codes = _group_codes(data, group)
     known = _check_future(data, future, target, group)
     keep, later = _future_values(values, codes, horizon)

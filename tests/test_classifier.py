@@ -176,6 +176,20 @@ def test_bad_targets():
         clf.fit(X, np.arange(20) % 3)
 
 
+@pytest.mark.parametrize(
+    "labels",
+    [
+        pd.Series(["up", pd.NA] * 10, dtype="string"),
+        np.array(["up", None] * 10, dtype=object),
+        pd.Series([1, pd.NA] * 10, dtype="Int64"),
+    ],
+)
+def test_missing_labels_are_refused(labels):
+    X = np.random.default_rng(0).normal(size=(20, 3, 1))
+    with pytest.raises(ValueError, match="10 missing label"):
+        LSTMClassifier(**FAST).fit(X, labels)
+
+
 @pytest.mark.parametrize("weight", [np.nan, -1.0, np.inf])
 def test_class_weights_must_be_finite_and_non_negative(weight):
     X, y = np.random.default_rng(0).normal(size=(20, 3, 1)), np.array(["up", "down"] * 10)

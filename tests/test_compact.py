@@ -1,8 +1,9 @@
 """Windows in compact form (skrnn/_compact.py)."""
 
 import numpy as np
+import pytest
 
-from skrnn import SlidingWindow
+from skrnn import LSTMRegressor, SlidingWindow
 from skrnn._compact import CompactWindows
 
 
@@ -38,3 +39,21 @@ def test_front_padded_windows_are_not_packed():
     np.testing.assert_array_equal(windows.lengths, [2, 4, 4])
     assert not windows.as_float32().packed
     assert CompactWindows.from_array(X[1:]).as_float32().packed
+
+
+@pytest.mark.parametrize(
+    ("fields", "match"),
+    [
+        (dict(lengths=np.array([5, 5])), "lengths must be between 1 and window=2"),
+        (dict(starts=np.array([0, 10])), "starts must leave each window of 2 rows"),
+        (dict(starts=np.array([0.0, 1.0])), "starts must be a 1-D integer array"),
+        (dict(series=np.zeros(5)), "series must be a 2-D numeric array"),
+        (dict(window=0), "window must be an int >= 1"),
+        (dict(groups=np.zeros(3)), "groups must have one entry per sample"),
+    ],
+)
+def test_windows_a_user_built_are_checked_before_fitting(fields, match):
+    good = dict(series=np.zeros((5, 1)), starts=np.array([0, 1]), lengths=np.array([2, 2]))
+    windows = CompactWindows(**{**good, "window": 2, **fields})
+    with pytest.raises(ValueError, match=match):
+        LSTMRegressor(max_epochs=1).fit(windows, [1.0, 2.0])

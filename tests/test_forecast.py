@@ -86,6 +86,8 @@ def test_future_dates_need_two_dates():
         future_dates(pd.DatetimeIndex(["2024-01-01"]), 1)
     with pytest.raises(ValueError, match="in time order"):
         future_dates(pd.DatetimeIndex(["2024-01-03", "2024-01-01", "2024-01-02"]), 1)
+    with pytest.raises(ValueError, match="1 missing value"):
+        future_dates(pd.DatetimeIndex(["2024-01-01", None, "2024-01-03"]), 1)
 
 
 # -- future-known covariates in make_supervised -----------------------------------------------

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from skorch.callbacks import GradientNormClipping
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import Ridge
@@ -260,6 +261,35 @@ def test_bad_parameters(windows, params, match):
     X, y = windows
     with pytest.raises(ValueError, match=match):
         LSTMRegressor(**{**FAST, **params}).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "callbacks", [["print_log"], [1], [("named", 1)], [("a", "b", "c")], [GradientNormClipping]]
+)
+def test_callbacks_must_be_skorch_callbacks(windows, callbacks):
+    X, y = windows
+    if callbacks == [GradientNormClipping]:  # a class is one of skorch's forms
+        LSTMRegressor(**FAST, callbacks=callbacks).fit(X, y)
+        return
+    with pytest.raises(TypeError, match="callbacks must hold skorch callbacks"):
+        LSTMRegressor(**FAST, callbacks=callbacks).fit(X, y)
+
+
+def test_targets_must_be_numeric(windows):
+    X, y = windows
+    as_text = y.astype(str)  # numbers written as text, dtype <U
+    reference = LSTMRegressor(**FAST).fit(X, y).predict(X[:5])
+    np.testing.assert_array_equal(LSTMRegressor(**FAST).fit(X, as_text).predict(X[:5]), reference)
+    labels = np.where(y > np.median(y), "up", "down")
+    with pytest.raises(ValueError, match="needs numeric targets.*'(up|down)'.*classifier"):
+        LSTMRegressor(**FAST).fit(X, labels)
+
+
+def test_non_numeric_columns_are_named(windows):
+    X, y = windows
+    frame = pd.DataFrame({"a": X[:, -1, 0], "c": pd.Categorical(np.resize(["x", "y"], len(X)))})
+    with pytest.raises(ValueError, match=r"non-numeric column\(s\) \['c'\]"):
+        LSTMRegressor(**FAST).fit(frame, y)
 
 
 def test_predict_before_fit_and_with_other_shapes(windows):

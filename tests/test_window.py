@@ -214,3 +214,21 @@ def test_a_text_column_asks_whether_it_holds_series_ids():
         SlidingWindow(2).fit_transform(frame)
     numbers = pd.DataFrame({"sales": np.arange(6.0)}).astype(object)  # numbers as objects
     assert SlidingWindow(2).fit_transform(numbers).shape == (6, 2, 1)
+
+
+def test_categories_and_dates_are_named_as_non_numeric():
+    frame = pd.DataFrame(
+        {
+            "sales": np.arange(6.0),
+            "store": pd.Categorical(["a"] * 3 + ["b"] * 3),
+            "day": pd.date_range("2024-01-01", periods=6),
+        }
+    )
+    with pytest.raises(ValueError, match=r"\['store', 'day'\]\. If 'store' holds series ids"):
+        SlidingWindow(2).fit_transform(frame)
+    with pytest.raises(ValueError, match=r"\['day'\]\. Encode them as numbers"):
+        SlidingWindow(2).fit_transform(frame.drop(columns="store"))
+    with pytest.raises(ValueError, match=r"\['day'\] besides the group column"):
+        SlidingWindow(2, group="store").fit_transform(frame)
+    with pytest.raises(ValueError, match="group='id' is not a column of data"):
+        make_supervised(frame, "sales", group="id")
