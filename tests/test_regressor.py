@@ -5,13 +5,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from skorch.callbacks import GradientNormClipping
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from skorch.callbacks import GradientNormClipping
 
 import skrnn
 from skrnn import (
@@ -281,7 +281,7 @@ def test_targets_must_be_numeric(windows):
     reference = LSTMRegressor(**FAST).fit(X, y).predict(X[:5])
     np.testing.assert_array_equal(LSTMRegressor(**FAST).fit(X, as_text).predict(X[:5]), reference)
     labels = np.where(y > np.median(y), "up", "down")
-    with pytest.raises(ValueError, match="needs numeric targets.*'(up|down)'.*classifier"):
+    with pytest.raises(ValueError, match=r"needs numeric targets.*'(up|down)'.*classifier"):
         LSTMRegressor(**FAST).fit(X, labels)
 
 
