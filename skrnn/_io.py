@@ -181,10 +181,19 @@ def save(estimator, path):
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"Cannot save to {path!r}: directory {directory!r} does not exist.")
+    write_replacing(path, lambda file: file.write(data))
+
+
+def write_replacing(path, write, mode="wb"):
+    """Call ``write(file)`` on a new file next to `path`, then move it onto `path`: a
+    write that fails (a full disk, an error while writing) leaves what was at `path` as it
+    was, never half a file."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex}")
     try:
-        with open(tmp, "wb") as file:
-            file.write(data)
+        with open(tmp, mode, **({} if "b" in mode else {"newline": ""})) as file:
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         os.replace(tmp, path)
@@ -266,7 +275,7 @@ def load(path, *, device="cpu"):
         config = json.loads(metadata["config"])
         versions = config["versions"]
         spec = config["estimator"]
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, RecursionError):
         raise ValueError(f"{os.fspath(path)!r} has no valid model description.") from None
     _check_versions(versions)
     decoder = _Decoder(tensors, device, int(metadata["format_version"]))
@@ -295,7 +304,7 @@ def _read_metadata(data):
         metadata = header["__metadata__"]
         if metadata.get("format") != FORMAT:
             raise KeyError
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise ValueError(
             "Not a skrnn model file (no skrnn metadata in its header); it may be damaged. "
             "Model files are written by skrnn.save."
@@ -537,8 +546,19 @@ class _Decoder:
     def estimator(self, spec):
         try:
             return self._estimator(spec)
-        except (KeyError, IndexError, TypeError, AttributeError) as exc:
-            raise ValueError(f"The model file's description is not valid: {exc!r}.") from None
+        # RuntimeError: torch refusing a value (a device name); RecursionError: nesting
+        # deeper than any model's.
+        except (
+            KeyError,
+            IndexError,
+            TypeError,
+            AttributeError,
+            RuntimeError,
+            RecursionError,
+        ) as exc:
+            raise ValueError(
+                f"The model file's description is not valid: {repr(exc)[:200]}."
+            ) from None
 
     def _estimator(self, spec):
         if "step" in spec:

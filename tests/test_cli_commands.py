@@ -420,6 +420,14 @@ TRAIN = "train {csv} --target Close --out {out}"
             ["A 0.9 interval needs the quantiles 0.05 and 0.95", "0.025, 0.1, 0.5, 0.9, 0.975"],
         ),
         ("demo --ticker XYZ --output-dir {tmp}", ["ticker must be one of"]),
+        (
+            "predict {csv} --model {model} --target Volume --out {out}",
+            ["--target 'Volume'", "forecasts 'Close', the column it was trained for"],
+        ),
+        (
+            "compare {csv} --target Close --models persistence --table {out} --predictions {out}",
+            ["--table and --predictions name the same file"],
+        ),
     ],
 )
 def test_errors_are_one_line(
@@ -451,18 +459,74 @@ def test_errors_are_one_line(
         ("predict {csv} --model {model} --out {csv}", "data file"),
         ("predict {csv} --model {model} --out {model}", "--model"),
         ("forecast {csv} --model {model} --out {model}", "--model"),
+        ("forecast {csv} --model {model} --future {future} --out {future}", "--future file"),
     ],
 )
 def test_an_output_never_overwrites_an_input(
     argv, overwritten, csv_path, model_path, tmp_path, capsys
 ):
-    paths = {"csv": tmp_path / "prices.csv", "model": tmp_path / "model.joblib"}
+    paths = {
+        "csv": tmp_path / "prices.csv",
+        "model": tmp_path / "model.joblib",
+        "future": tmp_path / "future.csv",
+    }
     shutil.copy(csv_path, paths["csv"])
     shutil.copy(model_path, paths["model"])
+    paths["future"].write_text("Date,Volume\n2030-01-01,1\n")
     before = {name: path.read_bytes() for name, path in paths.items()}
     status, _, err = run(capsys, *argv.format(**paths).split())
     assert_one_line_error(status, err, f"is the {overwritten} this command reads", "overwrite")
     assert {name: path.read_bytes() for name, path in paths.items()} == before
+
+
+@pytest.mark.parametrize("out", ["model.joblib", "forecasts.csv"])
+def test_a_failed_write_keeps_the_earlier_file(
+    out, csv_path, model_path, tmp_path, capsys, monkeypatch
+):
+    """A write that fails midway (a full disk) leaves the user's file as it was."""
+    import skrnn._io
+
+    path = tmp_path / out
+    path.write_bytes(b"the user's earlier file")
+    real_open = open
+
+    def full_disk(name, mode="r", *args, **kwargs):
+        file = real_open(name, mode, *args, **kwargs)
+        if "w" in mode:
+            file.write = lambda data: (_ for _ in ()).throw(OSError(28, "No space left"))
+        return file
+
+    monkeypatch.setattr(skrnn._io, "open", full_disk, raising=False)
+    if out.endswith(".joblib"):
+        argv = ["train", csv_path, "--target", "Close", "--out", path, *TINY]
+    else:
+        argv = ["predict", csv_path, "--model", model_path, "--out", path]
+    status, _, err = run(capsys, *argv)
+    assert status == 1  # (training may also have warned)
+    assert f"error: --out {path}: could not write it (No space left)" in err.splitlines()[-1]
+    assert path.read_bytes() == b"the user's earlier file"
+    assert [p.name for p in tmp_path.iterdir()] == [out]  # no temporary file left behind
+
+
+def test_evaluate_warns_when_its_hold_out_reaches_into_training(model_path, csv_path, capsys):
+    status, _, err = run(capsys, "evaluate", csv_path, "--model", model_path, "--test-size", "0.6")
+    assert status == 0
+    assert "--test-size 0.6 holds out more than the model's hold-out (0.3" in err
+
+
+def test_the_date_column_a_model_was_trained_with_is_read_again(prices, tmp_path, capsys):
+    data = tmp_path / "days.csv"
+    prices.rename_axis("Day").assign(Flag=prices["Close"] > prices["Open"]).to_csv(data)
+    model = tmp_path / "days.joblib"
+    # A boolean column is no default feature (it would be refused as one).
+    status, _, err = run(
+        capsys, "train", data, "--date-column", "Day", "--target", "Close", "--out", model, *TINY
+    )
+    assert status == 0, err
+    assert "Flag" not in joblib.load(model)["features"]
+    status, out, err = run(capsys, "evaluate", data, "--model", model)
+    assert status == 0, err
+    assert "Persistence" in out
 
 
 def test_a_plot_in_a_format_matplotlib_cannot_write(model_path, csv_path, tmp_path, capsys):

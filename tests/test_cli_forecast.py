@@ -173,4 +173,4 @@ def test_a_stock_forecast_in_business_days(tmp_path, capsys):
         capsys, "forecast", tmp_path / "ibm.csv", "--model", model, "--steps", "3", "--target",
         "Open",
     )  # fmt: skip
-    assert "does not take target='Open'" in line
+    assert "forecasts 'Close', the column it was trained for" in line

@@ -459,6 +459,12 @@ def _rewrite(path, edit_config):
             "not valid",
         ),
         (lambda c: c.pop("versions"), "no valid model description"),
+        (
+            lambda c: c["estimator"]["steps"][2][1]["attributes"].update(
+                {"device_": {"__device__": "nope"}}
+            ),
+            "not valid: RuntimeError",
+        ),
     ],
     ids=[
         "class-eval",
@@ -468,12 +474,21 @@ def _rewrite(path, edit_config):
         "dunder-attribute",
         "unknown-param",
         "no-versions",
+        "bad-device",
     ],
 )
 def test_hostile_file_with_valid_digest_is_refused(saved_lstm, edit, message):
     _rewrite(saved_lstm, edit)
     with pytest.raises(ValueError, match=message):
         load(saved_lstm)
+
+
+def test_a_header_nested_past_the_recursion_limit_is_refused(tmp_path):
+    header = b'{"__metadata__":{"format":"skrnn"},"x":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    path = tmp_path / "deep.skrnn"
+    path.write_bytes(len(header).to_bytes(8, "little") + header)
+    with pytest.raises(ValueError, match="Not a skrnn model file"):
+        load(path)
 
 
 def test_hostile_weights_with_valid_digest_are_refused(saved_lstm):

@@ -324,7 +324,10 @@ def select_columns(frame, target, features, source, covariates=(), group=None):
             f"--target {target!r} is not a column of {source} (columns: {names(columns)})."
         )
     if features is None:
-        features = [name for name in columns if is_numeric_dtype(frame[name])]
+        # Booleans count as numbers to pandas, but select_columns refuses them.
+        features = [
+            name for name in columns if is_numeric_dtype(frame[name]) and frame[name].dtype != bool
+        ]
     unknown = [name for name in features if name not in columns]
     if unknown:
         raise ValueError(
@@ -412,7 +415,7 @@ def read_for(args, columns_of):
     group = getattr(args, "group", None)
     frame = read_csv(
         args.data,
-        args.date_column,
+        args.date_column or "Date",
         sep=args.sep,
         decimal=args.decimal,
         date_format=args.date_format,

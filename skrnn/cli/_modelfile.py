@@ -1,9 +1,9 @@
 """Model files: what ``skrnn train`` writes, and what ``evaluate`` and ``predict`` read.
 
-A ``.joblib`` file holds the fitted pipeline with what it was trained for (target, input
-columns, horizon, hold-out fraction); any other name is skrnn's data-only format
-(:func:`skrnn.save`), which holds the pipeline alone. A bare fitted pipeline saved either
-way in Python works too, given ``--target``.
+A ``.joblib`` (or ``.pkl``, ``.pickle``) file holds the fitted pipeline with what it was
+trained for (target, input columns, horizon, hold-out fraction); any other name is skrnn's
+data-only format (:func:`skrnn.save`), which holds the pipeline alone. A bare fitted
+pipeline saved either way in Python works too, given ``--target``.
 """
 
 from pathlib import Path
@@ -12,6 +12,7 @@ import joblib
 
 import skrnn
 
+from ._output import write_output
 from ._text import one_line
 
 FORMAT = "skrnn-cli-model"
@@ -28,7 +29,8 @@ def save_model(model, path, **info):
     Returns whether `info` was stored.
     """
     if is_joblib(path):
-        joblib.dump({"format": FORMAT, "model": model, **info}, path)
+        content = {"format": FORMAT, "model": model, **info}
+        write_output(path, "--out", lambda file: joblib.dump(content, file), mode="wb")
         return True
     skrnn.save(model, path)
     return False

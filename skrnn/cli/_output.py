@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import mean_absolute_error
 
+from skrnn._io import write_replacing
 from skrnn.plotting import ForecastDisplay
 
 # A plot shows at most this many hold-out rows in full detail: a year of daily data drawn
@@ -63,6 +64,31 @@ def _number(value):
     return f"{value:g}" if numeric else value
 
 
+def write_output(path, option, write, mode="w"):
+    """``write(file)`` into output `path` (given as `option`), replacing it only once
+    written in full: a failed write leaves the user's earlier file as it was."""
+    try:
+        write_replacing(path, write, mode)
+    except OSError as exc:
+        raise OSError(f"{option} {path}: could not write it ({exc.strerror or exc}).") from None
+
+
+def check_outputs_differ(outputs):
+    """Two output options naming one file would overwrite each other: fail first.
+    `outputs` maps option to path (or None)."""
+    seen = {}
+    for option, path in outputs.items():
+        if not path:
+            continue
+        key = Path(path).resolve()
+        if key in seen:
+            raise ValueError(
+                f"{seen[key]} and {option} name the same file, {path}: one would overwrite "
+                "the other. Choose two paths."
+            )
+        seen[key] = option
+
+
 def check_output(path, option, args):
     """The directory of an output file exists and the file is none of the files the command
     reads (``args.data``, ``args.model``): fail before the work, and never overwrite the
@@ -70,7 +96,7 @@ def check_output(path, option, args):
     target = Path(path).resolve()
     if not target.parent.is_dir():
         raise FileNotFoundError(f"{option} {path}: directory {target.parent} does not exist.")
-    for what, source in (("data file", "data"), ("--model", "model")):
+    for what, source in (("data file", "data"), ("--model", "model"), ("--future file", "future")):
         source = getattr(args, source, None)
         if source and source != "-" and Path(source).resolve() == target:
             raise ValueError(

@@ -103,9 +103,9 @@ def _add_data_options(parser, *, target_required):
     csv = parser.add_argument_group("reading the CSV file")
     csv.add_argument(
         "--date-column",
-        default="Date",
         metavar="NAME",
-        help="the date column, matched ignoring case (default: Date)",
+        help="the date column, matched ignoring case (default: Date, or the one a model "
+        "file records)",
     )
     csv.add_argument(
         "--sep",
@@ -248,8 +248,9 @@ def _add_train(commands):
     train.add_argument(
         "--out",
         required=True,
-        help="where to save the model: a .joblib file (with the target and columns it was "
-        "trained for; load only files you trust) or any other name for skrnn's data-only "
+        help="where to save the model: a .joblib (or .pkl, .pickle) file (with the target "
+        "and columns it was trained for; a pickle: load only files you trust) or any other "
+        "name for skrnn's data-only "
         "format (skrnn.save; then pass --target to evaluate and predict)",
     )
     _add_features(train)

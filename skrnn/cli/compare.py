@@ -23,11 +23,13 @@ from ._models import network, pipeline, torch_threads
 from ._output import (
     check_matplotlib,
     check_output,
+    check_outputs_differ,
     format_table,
     params_text,
     plot_comparison,
     plot_panel_comparison,
     save_figure,
+    write_output,
 )
 from ._panel import panel_forecasts, panel_supervised
 from ._parser import BASELINES, NETWORKS
@@ -52,6 +54,7 @@ intervals are their forecast shifted by the quantiles of their errors on the tra
 
 def run(args):
     outputs = {"plot": args.plot, "table": args.table, "predictions": args.predictions}
+    check_outputs_differ({f"--{option}": path for option, path in outputs.items()})
     for option, path in outputs.items():
         if path:
             check_output(path, f"--{option}", args)
@@ -214,10 +217,13 @@ def _run(frame, features, args, source, outputs):
         dated = panel_forecasts(forecasts, frame, group, args.horizon)
         _print_panel(table, args, source, result, dated)
     if outputs.get("table"):
-        table.drop(columns="key").to_csv(outputs["table"], index=False)
+        rows = table.drop(columns="key")
+        write_output(outputs["table"], "--table", lambda file: rows.to_csv(file, index=False))
     if outputs.get("predictions"):
         written = _dated(forecasts, dates) if group is None else dated
-        written.to_csv(outputs["predictions"], index=False)
+        write_output(
+            outputs["predictions"], "--predictions", lambda file: written.to_csv(file, index=False)
+        )
     if outputs.get("plot"):
         if group is None:
             fig = plot_comparison(

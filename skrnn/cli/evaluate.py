@@ -1,5 +1,6 @@
 """``skrnn evaluate``: score a saved model and persistence on the hold-out."""
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,14 @@ def run(args):
         check_quantiles(model, args.model)
     group, horizon = info.get("group"), info["horizon"]
     test_size = args.test_size or info["test_size"]
+    if args.test_size and info["test_size"] and args.test_size > info["test_size"]:
+        warnings.warn(
+            f"--test-size {args.test_size:g} holds out more than the model's hold-out "
+            f"({info['test_size']:g}, at training): the first hold-out rows were trained on, "
+            "and their scores flatter the model.",
+            UserWarning,
+            stacklevel=2,
+        )
     if group is None:
         test_size = test_size or 0.3
         X, y, n_train, test_start = supervised(
@@ -139,7 +148,16 @@ def model_and_data(args):
     and its future-known covariates (columns whose values at the dates forecast are inputs,
     as ``<column>_t+<k>``)."""
     model, info = load_model(args.model)
-    target = args.target or info["target"]
+    trained_for = info["target"]
+    if args.target and trained_for and args.target != trained_for:
+        raise ValueError(
+            f"--target {args.target!r}: --model {args.model} forecasts {trained_for!r}, the "
+            f"column it was trained for. Leave --target out, or pass a model trained for "
+            f"{args.target!r}."
+        )
+    target = args.target or trained_for
+    if args.date_column is None:  # as the model was trained: train records it
+        args.date_column = info.get("date_column")
     if target is None:
         raise ValueError(
             f"--model {args.model} does not say which column it forecasts: pass --target."

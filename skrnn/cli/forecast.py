@@ -12,7 +12,7 @@ import pandas as pd
 import skrnn
 
 from ._data import base_columns, infer_offset, read_csv
-from ._output import check_output
+from ._output import check_output, write_output
 from ._text import date_text, names
 from .evaluate import model_and_data
 
@@ -65,7 +65,7 @@ def run(args):
     if args.out == "-":
         table.to_csv(sys.stdout, index=False)
         return 0
-    table.to_csv(args.out, index=False)
+    write_output(args.out, "--out", lambda file: table.to_csv(file, index=False))
     how = (
         f"directly ({type(_final(model)).__name__} forecasts {horizon} steps at once)"
         if method == "direct"
@@ -99,7 +99,7 @@ def _read_future(args):
     """The --future file, read with the options of DATA (gaps are found where they matter)."""
     return read_csv(
         args.future,
-        args.date_column,
+        args.date_column or "Date",
         sep=args.sep,
         decimal=args.decimal,
         date_format=args.date_format,

@@ -12,7 +12,7 @@ import pandas as pd
 from skrnn import make_supervised
 
 from ._data import target_dates
-from ._output import check_output
+from ._output import check_output, write_output
 from ._text import date_text
 from .evaluate import check_quantiles, model_and_data, model_forecast
 
@@ -52,7 +52,7 @@ def run(args):
     if args.out == "-":
         predictions.to_csv(sys.stdout, index=False)
         return 0
-    predictions.to_csv(args.out, index=False)
+    write_output(args.out, "--out", lambda file: predictions.to_csv(file, index=False))
     ahead = "1 step" if steps == 1 else f"1 to {steps} steps"
     bounds = ""
     if args.interval:

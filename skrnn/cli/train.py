@@ -75,7 +75,7 @@ def run(args):
         features=features,
         horizon=args.horizon,
         test_size=test_size,
-        date_column=args.date_column,
+        date_column=args.date_column or "Date",
         future_covariates=list(covariates),
         group=group,
     )
@@ -117,7 +117,9 @@ def _csv_options(args):
     """The options to read the file again the same way, for the next command printed."""
     sep = "'\\t'" if args.sep == "\t" else shlex.quote(args.sep)
     options = {
-        "--date-column": None if args.date_column == "Date" else shlex.quote(args.date_column),
+        "--date-column": None
+        if args.date_column in (None, "Date")
+        else shlex.quote(args.date_column),
         "--sep": None if args.sep == "," else sep,
         "--decimal": None if args.decimal == "." else shlex.quote(args.decimal),
         "--date-format": None if args.date_format is None else shlex.quote(args.date_format),
