@@ -192,7 +192,8 @@ def forecast(model, history, *, target, steps=None, future=None, group=None, dat
 
     group : str or None, default=None
         The column of `history` (and `future`) holding each row's series id, for a long
-        frame of many series: one forecast per series.
+        frame of many series: one forecast per series. A model of one series (its
+        SlidingWindow has no ``group``) forecasts each series alone.
 
     date : str or None, default=None
         The column holding the dates; None: the index.
@@ -237,6 +238,8 @@ def forecast(model, history, *, target, steps=None, future=None, group=None, dat
     if future is not None and not isinstance(future, pd.DataFrame):
         raise TypeError(f"future must be a DataFrame or None, got {type(future).__name__}.")
     check_is_fitted(model)
+    if group is not None and _windows_one_series(model, group):
+        return _series_by_series(model, history, target, steps, future, group, date)
     inputs, named = _model_inputs(model, history, target, group, date)
     max_shift = max((step for _, _, step in inputs), default=0)
     covariates = sorted({column for _, column, step in inputs if step}, key=str)
@@ -366,6 +369,12 @@ class _Series:
                 f"({_date_text(self.last_date)}), but {why} need {n_dates}."
             )
         after = after.iloc[:n_dates]
+        if after.index.has_duplicates:
+            repeated = after.index[after.index.duplicated()][0]
+            raise ValueError(
+                f"future has more than one row dated {_date_text(repeated)} (for "
+                f"{self._where()}): one row per date, as in history."
+            )
         gaps = after[columns].iloc[:n_complete].isna().to_numpy()
         if gaps.any():
             row, column = np.argwhere(gaps)[0]
@@ -405,7 +414,12 @@ def _check_history(history, target, group, date):
     if date is None and not datetimes and not pd.api.types.is_integer_dtype(index.dtype):
         raise ValueError(
             "history needs dates: a DatetimeIndex, a date column named by date=, or "
-            f"integer positions; its index holds {history.index.dtype} values."
+            f"integer positions; its index holds {history.index.dtype} values"
+            + (
+                " (periods: history.to_timestamp() gives their start dates)."
+                if isinstance(index, pd.PeriodIndex)
+                else "."
+            )
         )
     return history
 
@@ -452,6 +466,39 @@ def _model_inputs(model, history, target, group, date):
 def _column_named(columns, text):
     matches = [column for column in columns if str(column) == text]
     return matches[0] if matches else None
+
+
+def _windows_one_series(model, group):
+    """Whether `model` cuts windows from one series (its SlidingWindow has no group): its
+    windows would then reach across the series of a long frame."""
+    windows = [step for _, step in getattr(model, "steps", []) if isinstance(step, SlidingWindow)]
+    if len(windows) != 1 or windows[0].group == group:
+        return False
+    if windows[0].group is not None:
+        raise ValueError(
+            f"group={group!r}, but the model's SlidingWindow reads the series ids from "
+            f"group={windows[0].group!r}: pass group={windows[0].group!r}."
+        )
+    return True
+
+
+def _series_by_series(model, history, target, steps, future, group, date):
+    """forecast() of each series of a long frame alone, for a model of one series."""
+    if future is not None and group not in future.columns:
+        raise ValueError(f"future lacks the group column {group!r}.")
+    results = []
+    for key, rows in history.groupby(group, sort=False):
+        ahead = None if future is None else future[(future[group] == key).to_numpy()]
+        result = forecast(
+            model,
+            rows.drop(columns=group),
+            target=target,
+            steps=steps,
+            future=None if ahead is None else ahead.drop(columns=group),
+            date=date,
+        )
+        results.append(result.assign(**{group: key})[[group, *result.columns]])
+    return pd.concat(results)
 
 
 def _history_rows(model):
@@ -511,19 +558,25 @@ def _recursive(model, parts, future_parts, first, steps, inputs, named, target, 
     values = np.empty((len(parts), steps))
     values[:, 0] = first[:, 0]
     names = [name for name, column, step in inputs if column == target and not step]
-    n_window = [len(part.rows) for part in parts]
+    n_history = [len(part.rows) for part in parts]
+    window = _history_rows(model)  # rows a forecast reads; None: all of them
     frame, positions = _frame(parts, future_parts, inputs, target, group)
     for step in range(1, steps):
         # The forecast of step `step` is the target of future row step - 1.
         for i, where in enumerate(positions):
-            frame.iloc[where[n_window[i] + step - 1], [frame.columns.get_loc(n) for n in names]] = (
-                values[i, step - 1]
-            )
-        rows = np.concatenate(
-            [where[step : n_window[i] + step] for i, where in enumerate(positions)]
-        )
+            frame.iloc[
+                where[n_history[i] + step - 1], [frame.columns.get_loc(n) for n in names]
+            ] = values[i, step - 1]
+        # Each series' rows up to the one forecast from: its window, which a short
+        # history fills with the forecasts as the recursion goes.
+        ends = [n + step for n in n_history]
+        blocks = [
+            where[0 if window is None else max(0, end - window) : end]
+            for where, end in zip(positions, ends, strict=True)
+        ]
+        rows = np.concatenate(blocks)
         y_pred = _predict(model, frame.iloc[rows], named).reshape(len(rows), -1)
-        values[:, step] = y_pred[np.cumsum(n_window) - 1, 0]
+        values[:, step] = y_pred[np.cumsum([len(block) for block in blocks]) - 1, 0]
     return values
 
 

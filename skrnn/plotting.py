@@ -215,7 +215,9 @@ class ForecastDisplay:
             sorted(bands.items(), key=lambda item: -np.nanmean(item[1][1] - item[1][0]))
         ):
             low, high = lower[:, output], upper[:, output]
-            covered = np.mean((truth >= low) & (truth <= high))
+            known = ~np.isnan(truth)  # dates past the data are no misses
+            inside = (truth >= low) & (truth <= high)
+            covered = inside[known].mean() if known.any() else np.nan
             style = {
                 "color": "tab:blue",
                 "alpha": 0.12 + 0.13 * rank / max(len(bands) - 1, 1),

@@ -214,6 +214,68 @@ def test_recursive_forecast_feeds_each_forecast_back():
         history.loc[history.index[-1] + pd.Timedelta(days=1)] = value
 
 
+def _by_hand(model, history, steps):
+    """The recursion the docs describe: append each forecast and predict again."""
+    history, values = history.copy(), []
+    for _ in range(steps):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ShortHistoryWarning)
+            values.append(model.predict(history)[-1])
+        history.loc[history.index[-1] + pd.Timedelta(days=1)] = values[-1]
+    return np.array(values)
+
+
+def test_a_history_shorter_than_the_window_fills_it_with_forecasts():
+    data = calendar_sales()[["sales"]]
+    X, y = make_supervised(data, target="sales")
+    model = make_pipeline(SlidingWindow(6, flatten=True, padding="edge"), LinearRegression())
+    model.fit(X, y)
+    short = data.iloc[-3:]
+    with pytest.warns(ShortHistoryWarning):
+        result = forecast(model, short, target="sales", steps=5)
+    np.testing.assert_allclose(result["sales"], _by_hand(model, short, 5), rtol=1e-10)
+
+
+def test_a_one_series_model_forecasts_each_series_of_a_panel_alone():
+    data = calendar_sales()[["sales"]]
+    X, y = make_supervised(data, target="sales")
+    model = make_pipeline(SlidingWindow(5, flatten=True, padding="edge"), LinearRegression())
+    model.fit(X, y)
+    a, b = data.iloc[-40:].assign(id="a"), (data.iloc[-3:] * 0.5).assign(id="b")
+    panel = pd.concat([a, b])
+    with pytest.warns(ShortHistoryWarning):
+        result = forecast(model, panel, target="sales", group="id", steps=3)
+    assert list(result.columns) == ["id", "step", "sales", "method"]
+    for part in (a, b):
+        alone = forecast(model, part.drop(columns="id"), target="sales", steps=3)
+        mine = result[result["id"] == part["id"].iloc[0]]
+        np.testing.assert_allclose(mine["sales"], alone["sales"], rtol=1e-12)
+        assert (mine.index == alone.index).all()
+    # A model reading the ids from another column says so.
+    grouped = make_pipeline(SlidingWindow(5, group="store", flatten=True), LinearRegression())
+    grouped.fit(panel.rename(columns={"id": "store"}).iloc[:-3], panel["sales"].iloc[:-3])
+    with pytest.raises(ValueError, match="reads the series ids from group='store'"):
+        forecast(grouped, panel, target="sales", group="id", steps=1)
+
+
+def test_repeated_dates_in_future_are_refused():
+    data = calendar_sales()
+    X, y = make_supervised(data, target="sales", horizon=3, future=["holiday", "weekend"])
+    model = ridge().fit(X, y)
+    dates = future_dates(data.index, 3)
+    ahead = calendar_of(dates)
+    ahead = pd.concat([ahead.iloc[:2], ahead.iloc[1:]])
+    with pytest.raises(ValueError, match="more than one row dated"):
+        forecast(model, data, target="sales", future=ahead)
+
+
+def test_period_dates_are_pointed_to_timestamps():
+    data = calendar_sales()[["sales"]]
+    X, y = make_supervised(data, target="sales")
+    with pytest.raises(ValueError, match="to_timestamp"):
+        forecast(ridge().fit(X, y), data.to_period("D"), target="sales")
+
+
 def test_direct_forecast_is_the_last_rows_prediction():
     data = calendar_sales()[["sales"]]
     X, y = make_supervised(data, target="sales", horizon=5)

@@ -186,6 +186,14 @@ def _band_bounds(band):
     return vertices[1 : n + 1, 1], vertices[n + 2 : 2 * n + 2, 1][::-1]
 
 
+def test_coverage_counts_only_the_dates_with_a_truth():
+    y_true = np.array([1.0, 2.0, 3.0, np.nan, np.nan])  # a forecast past the data
+    display = ForecastDisplay.from_predictions(
+        y_true, np.arange(1.0, 6.0), lower=np.zeros(5), upper=np.full(5, 10.0)
+    )
+    assert display.bands_["interval"].get_label() == "Interval (coverage 1.00)"
+
+
 def test_from_predictions_draws_a_band_labelled_with_its_coverage():
     y_true = np.array([1.0, 2.0, 4.0, 3.0, 5.0])
     lower = y_true - 1.0
