@@ -12,9 +12,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import mean_absolute_error
+from sklearn.pipeline import make_pipeline
 
 import skrnn
-from skrnn import LSTMRegressor, PersistenceRegressor, RNNRegressor, SlidingWindow
+from skrnn import (
+    LSTMClassifier,
+    LSTMRegressor,
+    PersistenceRegressor,
+    RNNRegressor,
+    SlidingWindow,
+)
 from skrnn.cli import main
 from skrnn.datasets import load_stock
 
@@ -428,12 +435,18 @@ TRAIN = "train {csv} --target Close --out {out}"
             "compare {csv} --target Close --models persistence --table {out} --predictions {out}",
             ["--table and --predictions name the same file"],
         ),
+        ("train {csv} --target Close --out {tmp}", ["--out {tmp} is a directory"]),
+        ("evaluate {csv} --model {classifier} --target Close", ["holds a classifier"]),
     ],
 )
 def test_errors_are_one_line(
     argv, fragments, bad_csvs, csv_path, model_path, quantile_model_path, tmp_path, capsys
 ):
     (tmp_path / "text_only.csv").write_text("Date,Other\n2020-01-01,1\n2020-01-02,2\n")
+    (tmp_path / "demo").mkdir()
+    classifier = make_pipeline(SlidingWindow(3), LSTMClassifier(hidden_size=2, max_epochs=1))
+    frame = pd.DataFrame({"Close": np.arange(20.0)})
+    skrnn.save(classifier.fit(frame, np.arange(20) % 2), tmp_path / "classifier.skrnn")
     paths = {
         **{name: str(path) for name, path in bad_csvs.items()},
         "csv": str(csv_path),
@@ -444,6 +457,7 @@ def test_errors_are_one_line(
         "out": str(tmp_path / "out.joblib"),
         "tmp": str(tmp_path / "demo"),
         "text_only": str(tmp_path / "text_only.csv"),
+        "classifier": str(tmp_path / "classifier.skrnn"),
     }
     argv = [arg.format(**paths) for arg in argv.split()]
     fragments = [fragment.format(**paths) for fragment in fragments]

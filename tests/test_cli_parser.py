@@ -116,6 +116,7 @@ def test_console_script_is_declared():
         ("evaluate d.csv --model m --decimal ,,", "--decimal: must be one character"),
         ("compare d.csv --target Close --models lstm arima", "--models: invalid choice"),
         ("compare d.csv --target Close --cv 1", "--cv: must be an integer >= 2, got '1'"),
+        ("compare d.csv --target Close --n-jobs 0", "--n-jobs: must be 1 or more, or -1"),
         ("backtest d.csv", "invalid choice: 'backtest'"),
         ("", "the following arguments are required: COMMAND"),
     ],

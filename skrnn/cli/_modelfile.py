@@ -9,6 +9,7 @@ pipeline saved either way in Python works too, given ``--target``.
 from pathlib import Path
 
 import joblib
+from sklearn.base import is_classifier
 
 import skrnn
 
@@ -70,6 +71,11 @@ def load_model(path):
             "train it with 'skrnn train')."
         )
     final = content[-1] if hasattr(content, "steps") else content
+    if is_classifier(final):
+        raise ValueError(
+            f"--model {path} holds a classifier ({type(final).__name__}); the commands "
+            "forecast numbers: pass a regressor."
+        )
     group = model_group(content)
     info = {
         "target": None,

@@ -96,6 +96,8 @@ def check_output(path, option, args):
     target = Path(path).resolve()
     if not target.parent.is_dir():
         raise FileNotFoundError(f"{option} {path}: directory {target.parent} does not exist.")
+    if target.is_dir():
+        raise IsADirectoryError(f"{option} {path} is a directory: name a file in it.")
     for what, source in (("data file", "data"), ("--model", "model"), ("--future file", "future")):
         source = getattr(args, source, None)
         if source and source != "-" and Path(source).resolve() == target:

@@ -69,6 +69,17 @@ def _fraction(text):
     return value
 
 
+def _jobs(text):
+    """joblib's n_jobs: a positive count, or -1 (every core), -2 (all but one), ..."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be 1 or more, or -1 for every core; got 0")
+    return value
+
+
 def _separator(text):
     """One character; ``\\t`` or ``tab`` for a tab, which is awkward to type in a shell."""
     value = "\t" if text in ("\\t", "tab", "TAB") else text
@@ -483,6 +494,9 @@ def _add_compare_options(parser, group=True):
         "the training rows",
     )
     parser.add_argument(
-        "--n-jobs", type=int, default=1, help="parallel fits of a grid search (default: 1)"
+        "--n-jobs",
+        type=_jobs,
+        default=1,
+        help="parallel fits of a grid search, -1 for every core (default: 1)",
     )
     _add_training_options(parser)
