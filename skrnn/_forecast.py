@@ -244,10 +244,6 @@ def forecast(model, history, *, target, steps=None, future=None, group=None, dat
     max_shift = max((step for _, _, step in inputs), default=0)
     covariates = sorted({column for _, column, step in inputs if step}, key=str)
     series = _Series.split(history, group, date, _history_rows(model))
-    if _history_rows(model) is not None:  # a SlidingWindow, which refuses NaN in a window
-        read = sorted({column for _, column, _ in inputs if column != group}, key=str)
-        for part in series:
-            part.check_complete([column for column in read if column in part.rows.columns])
 
     def dates_needed(n_dates, columns, why, n_complete=None):
         """Per series, the next `n_dates` rows of `future` (or dates at the history's
@@ -387,17 +383,6 @@ class _Series:
                 f"{_date_text(after.index[row])} (for {self._where()}), which {why} need."
             )
         return after
-
-    def check_complete(self, columns):
-        """ValueError unless `columns` have a value in every row the forecast reads."""
-        gaps = self.rows[columns].isna().to_numpy()
-        if gaps.any():
-            row, column = np.argwhere(gaps)[-1]
-            raise ValueError(
-                f"history has no value of {columns[column]!r} on "
-                f"{_date_text(self.rows.index[row])} (in {self._where()}), a row the forecast "
-                "reads: fill it (e.g. with its previous value) or drop the row."
-            )
 
     def _where(self):
         return "history" if self.key is None else f"series {self.key!r}"

@@ -269,18 +269,6 @@ def test_repeated_dates_in_future_are_refused():
         forecast(model, data, target="sales", future=ahead)
 
 
-def test_a_gap_in_the_rows_a_forecast_reads_is_named():
-    data = calendar_sales()[["sales"]]
-    X, y = make_supervised(data, target="sales")
-    model = ridge().fit(X, y)
-    gap = data.copy()
-    gap.iloc[-2, 0] = np.nan
-    with pytest.raises(ValueError, match=r"no value of 'sales' on 2023-08-28 \(in history\)"):
-        forecast(model, gap, target="sales", steps=2)
-    gap.iloc[-2, 0], gap.iloc[-30, 0] = 1.0, np.nan  # before the window: not read
-    assert len(forecast(model, gap, target="sales", steps=2)) == 2
-
-
 def test_period_dates_are_pointed_to_timestamps():
     data = calendar_sales()[["sales"]]
     X, y = make_supervised(data, target="sales")
