@@ -652,7 +652,7 @@ def _check_callbacks(callbacks):
     :class:`skorch.callbacks.Callback`, alone or named in a ``(name, callback)`` tuple."""
     for item in callbacks or []:
         callback = item
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+        if isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str):
             callback = item[1]
         is_class = isinstance(callback, type) and issubclass(callback, Callback)
         if not (is_class or isinstance(callback, Callback)):

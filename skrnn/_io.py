@@ -188,11 +188,16 @@ def write_replacing(path, write, mode="wb"):
     """Call ``write(file)`` on a new file next to `path`, then move it onto `path`: a
     write that fails (a full disk, an error while writing) leaves what was at `path` as it
     was, never half a file."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
+    options = {} if "b" in mode else {"newline": "", "encoding": "utf-8"}
+    path = os.path.realpath(path)  # a symbolic link keeps pointing at the file written
+    if os.path.exists(path) and not os.path.isfile(path):  # a device, a pipe: write to it
+        with open(path, mode, **options) as file:
+            write(file)
+        return
+    directory = os.path.dirname(path)
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex}")
     try:
-        with open(tmp, mode, **({} if "b" in mode else {"newline": ""})) as file:
+        with open(tmp, mode, **options) as file:
             write(file)
             file.flush()
             os.fsync(file.fileno())

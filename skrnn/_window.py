@@ -371,13 +371,19 @@ def non_numeric_columns(X):
     for i, dtype in enumerate(getattr(X, "dtypes", [])):
         if isinstance(dtype, pd.CategoricalDtype):
             bad = not pd.api.types.is_numeric_dtype(dtype.categories.dtype)
-        elif pd.api.types.is_object_dtype(dtype):
-            bad = X.iloc[:, i].map(type).eq(str).any()
+        elif pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
+            values = X.iloc[:, i]
+            text = values[values.map(type).eq(str)]  # numbers written as text are numbers
+            bad = pd.to_numeric(text, errors="coerce").isna().any()
         else:
-            bad = isinstance(dtype, (pd.StringDtype, pd.PeriodDtype)) or dtype.kind in "mM"
+            bad = _is_date(dtype)
         if bad:
             names.append(X.columns[i])
     return names
+
+
+def _is_date(dtype):
+    return isinstance(dtype, pd.PeriodDtype) or dtype.kind in "mM"
 
 
 def _check_values(X):
@@ -411,7 +417,7 @@ def _check_series(estimator, X, *, reset):
     """Validate a 2-D numeric series with finite values, preserving float dtypes."""
     text = non_numeric_columns(X)
     if text:
-        ids = [name for name in text if X[name].dtype.kind not in "mM"]
+        ids = [name for name in text if not _is_date(X[name].dtype)]
         hint = (
             f"If {ids[0]!r} holds series ids (a long frame of many series), pass "
             f"group={ids[0]!r}; otherwise encode"

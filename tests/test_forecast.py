@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import TimeSeriesSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -267,6 +268,17 @@ def test_repeated_dates_in_future_are_refused():
     ahead = pd.concat([ahead.iloc[:2], ahead.iloc[1:]])
     with pytest.raises(ValueError, match="more than one row dated"):
         forecast(model, data, target="sales", future=ahead)
+
+
+def test_a_model_that_imputes_forecasts_from_a_history_with_gaps():
+    data = calendar_sales()[["sales"]]
+    X, y = make_supervised(data, target="sales")
+    model = make_pipeline(SimpleImputer(), SlidingWindow(3, flatten=True), LinearRegression())
+    model.fit(X, y)
+    gap = data.copy()
+    gap.iloc[-2, 0] = np.nan  # in the last window: the imputer fills it
+    result = forecast(model, gap, target="sales", steps=1)
+    assert result["sales"].iloc[0] == pytest.approx(model.predict(gap)[-1], rel=1e-12)
 
 
 def test_period_dates_are_pointed_to_timestamps():

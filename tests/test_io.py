@@ -768,3 +768,16 @@ def test_saving_into_a_missing_directory_names_the_path(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"model\.skrnn.*does not exist"):
         save(model, path)
     assert not (tmp_path / "no").exists()
+
+
+def test_write_replacing_keeps_links_and_writes_utf8(tmp_path):
+    from skrnn._io import write_replacing
+
+    target = tmp_path / "forecasts-2024.csv"
+    target.write_text("old")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(target)
+    write_replacing(link, lambda file: file.write("store\nZürich,東京\n"), mode="w")
+    assert link.is_symlink()  # still a link, to the file now written
+    assert target.read_bytes() == "store\nZürich,東京\n".encode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["forecasts-2024.csv", "latest.csv"]

@@ -268,8 +268,9 @@ def test_bad_parameters(windows, params, match):
 )
 def test_callbacks_must_be_skorch_callbacks(windows, callbacks):
     X, y = windows
-    if callbacks == [GradientNormClipping]:  # a class is one of skorch's forms
-        LSTMRegressor(**FAST, callbacks=callbacks).fit(X, y)
+    if callbacks == [GradientNormClipping]:  # a class is one of skorch's forms, and so is
+        LSTMRegressor(**FAST, callbacks=callbacks).fit(X, y)  # a [name, callback] list
+        LSTMRegressor(**FAST, callbacks=[["clip", GradientNormClipping(1.0)]]).fit(X, y)
         return
     with pytest.raises(TypeError, match="callbacks must hold skorch callbacks"):
         LSTMRegressor(**FAST, callbacks=callbacks).fit(X, y)

@@ -232,3 +232,15 @@ def test_categories_and_dates_are_named_as_non_numeric():
         SlidingWindow(2, group="store").fit_transform(frame)
     with pytest.raises(ValueError, match="group='id' is not a column of data"):
         make_supervised(frame, "sales", group="id")
+    periods = frame[["sales"]].assign(month=pd.period_range("2024-01", periods=6, freq="M"))
+    with pytest.raises(ValueError, match=r"\['month'\]\. Encode them as numbers"):
+        SlidingWindow(2).fit_transform(periods)
+
+
+@pytest.mark.parametrize("dtype", [object, "string"])
+def test_numbers_written_as_text_are_numbers(dtype):
+    frame = pd.DataFrame({"sales": ["1.5", "2", "3.25", "4"]}, dtype=dtype)
+    windows = SlidingWindow(2).fit_transform(frame)
+    np.testing.assert_array_equal(windows[-1, :, 0], [3.25, 4.0])
+    frame["id"] = "a"
+    assert SlidingWindow(2, group="id").fit_transform(frame).shape == (4, 2, 1)

@@ -115,8 +115,8 @@ def _add_data_options(parser, *, target_required):
     csv.add_argument(
         "--date-column",
         metavar="NAME",
-        help="the date column, matched ignoring case (default: Date, or the one a model "
-        "file records)",
+        help="the date column, matched ignoring case (default: Date; for a model file, the "
+        "one it was trained with)",
     )
     csv.add_argument(
         "--sep",
