@@ -166,6 +166,23 @@ def test_a_date_format_that_does_not_fit(prices, tmp_path, capsys):
     pd.testing.assert_index_equal(frame.index, prices.index, exact=False)
 
 
+def test_a_date_format_with_no_strftime_code(prices, tmp_path, capsys):
+    path = tmp_path / "ibm.csv"
+    prices.to_csv(path)
+    line = one_line_error(
+        capsys, "train", path, "--target", "Close", "--out", tmp_path / "m", "--date-format", "%Q"
+    )
+    assert "--date-format '%Q' is not a date format" in line
+    assert "strftime codes" in line
+
+
+def test_dates_in_several_time_zones(tmp_path):
+    path = tmp_path / "zones.csv"
+    path.write_text("Date,y\n2020-01-01T00:00:00+02:00,1\n2020-01-02T00:00:00+01:00,2\n")
+    with pytest.raises(ValueError, match="holds dates in more than one time zone"):
+        read_series(path)
+
+
 def test_rows_without_a_date(tmp_path):
     (tmp_path / "gaps.csv").write_text("Date,y\n2020-01-01,1\n,2\n2020-01-03,3\n")
     with pytest.raises(ValueError, match=r"1 row\(s\) without a date .* \(first: row 2\)"):

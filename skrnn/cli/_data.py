@@ -216,9 +216,19 @@ def _parse_dates(values, column, path, date_format, dayfirst):
         warnings.simplefilter("always")
         try:
             dates = pd.to_datetime(values, format=date_format, dayfirst=dayfirst)
-        except (ValueError, TypeError, OverflowError):
-            dates = None
+        except (ValueError, TypeError, OverflowError) as exc:
+            dates, reason = None, str(exc)
     if dates is None:
+        if date_format is not None and "directive" in reason:  # '%Q' is no strftime code
+            raise ValueError(
+                f"--date-format {date_format!r} is not a date format ({reason.split(',')[0]}): "
+                "write it with strftime codes, e.g. '%Y-%m-%d' or '%d.%m.%Y'."
+            )
+        if "timezone" in reason.lower():
+            raise ValueError(
+                f"{where} holds dates in more than one time zone (e.g. "
+                f"{values.iloc[0]!r}): write them all in one zone, e.g. UTC."
+            )
         raise ValueError(_bad_dates(values, where, date_format, dayfirst))
     for warning in caught:
         text = str(warning.message)
