@@ -471,7 +471,7 @@ def _column_named(columns, text):
 def _windows_one_series(model, group):
     """Whether `model` cuts windows from one series (its SlidingWindow has no group): its
     windows would then reach across the series of a long frame."""
-    windows = [step for _, step in getattr(model, "steps", []) if isinstance(step, SlidingWindow)]
+    windows = _sliding_windows(model)
     if len(windows) != 1 or windows[0].group == group:
         return False
     if windows[0].group is not None:
@@ -504,8 +504,13 @@ def _series_by_series(model, history, target, steps, future, group, date):
 def _history_rows(model):
     """Rows per series a forecast from the last row needs: the window of the model's one
     SlidingWindow (a Pipeline whose other steps act row by row), else None (all rows)."""
-    windows = [step for _, step in getattr(model, "steps", []) if isinstance(step, SlidingWindow)]
+    windows = _sliding_windows(model)
     return windows[0].window if len(windows) == 1 else None
+
+
+def _sliding_windows(model):
+    """The SlidingWindow steps of a Pipeline (none for a bare estimator)."""
+    return [step for _, step in getattr(model, "steps", []) if isinstance(step, SlidingWindow)]
 
 
 # -- predicting -----------------------------------------------------------------------------
@@ -561,12 +566,11 @@ def _recursive(model, parts, future_parts, first, steps, inputs, named, target, 
     n_history = [len(part.rows) for part in parts]
     window = _history_rows(model)  # rows a forecast reads; None: all of them
     frame, positions = _frame(parts, future_parts, inputs, target, group)
+    fed_back = [frame.columns.get_loc(name) for name in names]
     for step in range(1, steps):
         # The forecast of step `step` is the target of future row step - 1.
         for i, where in enumerate(positions):
-            frame.iloc[
-                where[n_history[i] + step - 1], [frame.columns.get_loc(n) for n in names]
-            ] = values[i, step - 1]
+            frame.iloc[where[n_history[i] + step - 1], fed_back] = values[i, step - 1]
         # Each series' rows up to the one forecast from: its window, which a short
         # history fills with the forecasts as the recursion goes.
         ends = [n + step for n in n_history]

@@ -42,7 +42,7 @@ def check_windows(estimator, X, y="no_validation", *, reset, y_numeric=True):
     2-D `X` and `y` must be finite. Non-finite values in 3-D `X` are left for the caller
     to judge: NaN is front padding for the recurrent estimators.
     """
-    if not y_numeric and y is not None and not (isinstance(y, str) and y == "no_validation"):
+    if not y_numeric and y is not None and not _no_validation(y):
         # Before sklearn's checks, which compare pd.NA with itself and fail on it.
         missing = pd.isna(np.asarray(y, dtype=object))
         if missing.any():
@@ -60,6 +60,10 @@ def check_windows(estimator, X, y="no_validation", *, reset, y_numeric=True):
             "Input y contains NaN or infinity (None in a list or an object array is NaN)."
         )
     return out
+
+
+def _no_validation(y):
+    return isinstance(y, str) and y == "no_validation"
 
 
 def _numeric_y(estimator, y):
@@ -88,7 +92,7 @@ def _check_windows(estimator, X, y, *, reset, y_numeric):
         raise ValueError(
             f"{type(estimator).__name__} requires y to be passed, but the target y is None."
         )
-    validate_y = not (isinstance(y, str) and y == "no_validation")
+    validate_y = not _no_validation(y)
     if isinstance(X, CompactWindows):  # windows of many series, from SlidingWindow
         X.check()
         if not reset and estimator._n_input_dims != 3:
