@@ -87,6 +87,9 @@ class BaseRecurrent(BaseEstimator):
     # Fitted attributes added since, with the parameter whose value they had before (a
     # resolved "auto" that could not be "auto" then).
     _added_attributes: dict = {}
+    # Parameters resolved once, by the first fit (the network is built on what they gave):
+    # warm_start cannot change them.
+    _first_fit_params: tuple = ("conv_stride", "center", "lags")
 
     _parameter_constraints: dict = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -207,6 +210,8 @@ class BaseRecurrent(BaseEstimator):
     def _fit(self, X, y):
         _check_callbacks(self.callbacks)
         warm = self.warm_start and hasattr(self, "net_")
+        if warm:
+            self._check_first_fit_params()
         X, y = check_windows(self, X, y, reset=not warm, y_numeric=self._y_numeric)
         device = resolve_device(self.device)
         windows = self._compact(X, reset=not warm)
@@ -225,6 +230,7 @@ class BaseRecurrent(BaseEstimator):
             self._continue(dataset, y_train, seeds)
             return self
         self.device_ = device
+        self._first_fit_values = {name: getattr(self, name) for name in self._first_fit_params}
         start = self._fit_start(windows, y_train, norm)
         self.conv_stride_ = self._resolve_conv_stride()
         self._set_start(start, windows, y_train)
@@ -315,6 +321,21 @@ class BaseRecurrent(BaseEstimator):
         """One output from those of the modules of :meth:`_prediction_modules`."""
         return outputs[0]
 
+    def _check_first_fit_params(self):
+        """warm_start keeps what the first fit resolved: refuse parameters changed since."""
+        fitted = getattr(self, "_first_fit_values", {})  # {} in files from before it
+        changed = [
+            f"{name}={getattr(self, name)!r} (fitted with {value!r})"
+            for name, value in fitted.items()
+            if not _equal_params(getattr(self, name), value)
+        ]
+        if changed:
+            raise ValueError(
+                "warm_start=True continues training the fitted network, built on what its "
+                f"first fit made of these parameters, which have changed since: "
+                f"{', '.join(changed)}. Set them back, or fit anew with warm_start=False."
+            )
+
     def _continue(self, dataset, y_train, seeds):
         """warm_start: train the fitted network further, on all rows (validated on the most
         recent block when early stopping, keeping the best epoch)."""
@@ -336,7 +357,9 @@ class BaseRecurrent(BaseEstimator):
         self.net_ = net
         self._keep_fold_nets([])  # trained further alone: the folds' networks are stale
         self.n_iter_ = epochs_run
-        self.best_epoch_ = epochs_before + (early.best_epoch_ if early else epochs_run)
+        diverged = getattr(dict(net.callbacks_)["divergence_guard"], "diverged_", False)
+        kept = early.best_epoch_ if early else epochs_run - int(diverged)
+        self.best_epoch_ = epochs_before + (kept or 0)  # None: diverged in its first epoch
         self._warn_if_interrupted(epochs_run, self.max_epochs, interrupted)
 
     def _new_net(self, start, seeds, early_stopping=None, valid=None):
@@ -438,25 +461,22 @@ class BaseRecurrent(BaseEstimator):
         )
 
     def _continue_net(self, seeds, early_stopping=None, valid=None):
-        """The fitted net, with this estimator's current training parameters and this
-        fit's order of training rows (warm start) and, with `early_stopping`, that
-        callback validating on dataset `valid`."""
-        net = self.net_
-        if early_stopping is not None:
-            early_stopping.initialize()
-            net.callbacks_ = [*net.callbacks_, ("early_stopping", early_stopping)]
-            net.set_params(train_split=predefined_split(valid))
-        fresh = self._build_net(shuffle_seed=seeds.shuffle)
+        """A copy of the fitted net (a fit that fails leaves the fitted one as it was),
+        with this estimator's current training parameters and callbacks, this fit's order
+        of training rows (warm start) and, with `early_stopping`, that callback validating
+        on dataset `valid`."""
+        fresh = self._build_net(shuffle_seed=seeds.shuffle, early_stopping=early_stopping)
         changed = [
             key.removeprefix("module__")
             for key, value in fresh.get_params(deep=False).items()
-            if key.startswith("module__") and getattr(net, key) != value
+            if key.startswith("module__") and getattr(self.net_, key) != value
         ]
         if changed:
             raise ValueError(
                 f"warm_start=True continues training the fitted network, so its architecture "
                 f"cannot change; these parameters differ from the fitted ones: {changed}."
             )
+        net = deepcopy(self.net_)
         # The training parameters take their current values.
         fitted, current = net.get_params(deep=False), fresh.get_params(deep=False)
         training = ["lr", "batch_size", "iterator_valid__batch_size", "verbose", "optimizer"]
@@ -474,15 +494,12 @@ class BaseRecurrent(BaseEstimator):
             for key, value in optimizer.items():
                 setattr(net, key, value)
             net.initialize_optimizer()
-        # Clipping as the fresh net has it (or not), in its place: after the guard.
-        fitted_clip = dict(net.callbacks_).get("gradient_clip")
-        clip = dict(fresh.callbacks).get("gradient_clip")
-        if (fitted_clip and fitted_clip.gradient_clip_value) != (clip and clip.gradient_clip_value):
-            callbacks = [(name, cb) for name, cb in net.callbacks_ if name != "gradient_clip"]
-            if clip is not None:
-                at = 1 + [name for name, _ in callbacks].index("divergence_guard")
-                callbacks.insert(at, ("gradient_clip", clip.initialize()))
-            net.callbacks_ = callbacks
+        # The callbacks of a new fit (the user's current ones, clipping, a classifier's
+        # scoring of its class weights), none carrying state from the first fit.
+        fresh.initialize_callbacks()
+        net.callbacks, net.callbacks_ = fresh.callbacks, fresh.callbacks_
+        if valid is not None:
+            net.set_params(train_split=predefined_split(valid))
         return net
 
     def _warn_start_kept(self, gains):
@@ -670,6 +687,16 @@ def _n_folds(n_samples, fraction):
     block = max(1, math.ceil(fraction * n_samples))
     wanted = min(MAX_FOLDS, max(1, math.ceil(GATE_ROWS / block)))
     return max(1, min(wanted, (n_samples - 1) // (2 * block) or 1))
+
+
+def _equal_params(a, b):
+    """Whether two values of an estimator parameter are equal (sequences by their items)."""
+    if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
+        return type(a) is type(b) and a == b
+    try:
+        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+    except (TypeError, ValueError):
+        return a == b
 
 
 def _same(a, b):

@@ -109,6 +109,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         "average_folds": False,
     }
     _added_attributes = {"pooling_": "pooling"}
+    _first_fit_params = (*BaseRecurrent._first_fit_params, "pooling", "scale_inputs")
 
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,

@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from ._baseline import PersistenceRegressor
 from ._intervals import (
+    check_levels,
     error_intervals,
     forecasts_quantiles,
     interval_quantiles,
@@ -228,7 +229,7 @@ def compare_forecasters(
     """
     candidates = _candidates(estimators)
     reference = _reference(reference, candidates)
-    levels = _levels(intervals)
+    levels = check_levels(intervals)
     _check_interval_quantiles(candidates, levels)
     n_samples = _num_rows(X)
     if _num_rows(y) != n_samples:
@@ -375,20 +376,6 @@ def _reference(reference, candidates):
             f"reference={reference!r} is not one of the estimators: {', '.join(candidates)}."
         )
     return reference
-
-
-def _levels(intervals):
-    """The interval levels as floats in (0, 1), checked before any fit."""
-    if intervals is None:
-        return ()
-    levels = np.atleast_1d(np.asarray(intervals, dtype=object))
-    valid = [isinstance(level, Real) and not isinstance(level, bool) for level in levels]
-    if levels.ndim != 1 or not all(valid) or not all(0 < level < 1 for level in levels):
-        raise ValueError(
-            f"intervals must be levels strictly between 0 and 1, e.g. [0.8, 0.95]; got "
-            f"{intervals!r}."
-        )
-    return tuple(dict.fromkeys(float(level) for level in levels))
 
 
 def _percent(level):

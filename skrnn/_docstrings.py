@@ -101,7 +101,9 @@ def training_params(lr, early_stopping, max_epochs=100, stopping=REGRESSOR_STOPP
         ``momentum`` and ``weight_decay``, ``batch_size``, ``clip_grad_norm``,
         ``max_epochs``, a classifier's ``class_weight``) take their current values, and
         the order of the training rows is drawn from ``random_state`` as in a new fit; the
-        architecture cannot change."""
+        architecture cannot change, nor the parameters the first fit built the network on
+        (``center``, ``conv_stride`` and ``lags``; a regressor's loss, quantiles, scaling,
+        ``season``, skip and ``ema_decay``; a classifier's pooling and input scaling)."""
 
 
 CLASSIFIER_STOPPING = """\

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from ._window import SlidingWindow, later_rows
+from ._window import SlidingWindow, later_rows, non_numeric_columns
 
 __all__ = ["forecast", "future_dates"]
 
@@ -381,6 +381,12 @@ class _Series:
             raise ValueError(
                 f"future has no value of {columns[column]!r} on "
                 f"{_date_text(after.index[row])} (for {self._where()}), which {why} need."
+            )
+        text = non_numeric_columns(after[columns])
+        if text:
+            raise ValueError(
+                f"future's column(s) {_names(text)} hold values that are not numbers (for "
+                f"{self._where()}); {why} read them as numbers: encode them as in history."
             )
         return after
 

@@ -7,11 +7,14 @@ would have given (:func:`error_intervals`), the usual naive interval of a baseli
 Used by :func:`~skrnn.compare_forecasters`, the command line and the plots.
 """
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
 __all__ = [
+    "check_levels",
     "error_intervals",
     "forecasts_quantiles",
     "interval_scores",
@@ -19,6 +22,20 @@ __all__ = [
     "quantile_intervals",
     "quantiles_for",
 ]
+
+
+def check_levels(intervals):
+    """The interval levels as floats in (0, 1), checked before any fit."""
+    if intervals is None:
+        return ()
+    levels = np.atleast_1d(np.asarray(intervals, dtype=object))
+    valid = [isinstance(level, Real) and not isinstance(level, bool) for level in levels]
+    if levels.ndim != 1 or not all(valid) or not all(0 < level < 1 for level in levels):
+        raise ValueError(
+            f"intervals must be levels strictly between 0 and 1, e.g. [0.8, 0.95]; got "
+            f"{intervals!r}."
+        )
+    return tuple(dict.fromkeys(float(level) for level in levels))
 
 
 def quantiles_for(levels):
@@ -81,6 +98,8 @@ def _bound_positions(estimator, final, levels):
             for q in quantiles
             if q < 0.5 and quantile_position(quantiles, 1 - q) is not None
         ]
+    else:
+        levels = check_levels(levels)
     pairs = {}
     for level in levels:
         bounds = interval_quantiles(level)

@@ -161,6 +161,11 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     # last step's weights.
     _added_params = {"quantile_spread": "fixed", "ema_decay": None}
     _added_attributes = {"loss_": "loss", "ema_decay_": "ema_decay"}
+    _first_fit_params = (
+        *BaseRecurrent._first_fit_params,
+        *("loss", "quantile", "quantile_spread", "scale_target", "window_scaling", "season"),
+        *("skip", "target_feature", "ema_decay"),
+    )
 
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,

@@ -286,8 +286,10 @@ class ForecastDisplay:
             A fitted regressor, e.g. a Pipeline ending in an skrnn network.
 
         X : array-like or DataFrame
-            The input the estimator predicts from. Pass the whole series and slice with
-            the ``index`` of `y` to evaluate a hold-out with its full history.
+            The input the estimator predicts from. To draw a hold-out forecast from the
+            full history, pass the whole series as `X` and the hold-out as `y`, both
+            pandas objects: the forecast is drawn at the rows of `X` that `y`'s index
+            names.
 
         y : array-like, Series or DataFrame of shape (n_samples,) or (n_samples, n_outputs)
             The true values.
@@ -348,12 +350,15 @@ class ForecastDisplay:
         [0.8]
         """
         check_is_fitted(estimator)
-        y_pred = estimator.predict(X)
+        rows = _rows_of(y, X)
+        y_pred = np.asarray(estimator.predict(X))[rows]
         bands = _estimator_intervals(estimator, X, intervals)
+        if bands:
+            bands = {level: (lower[rows], upper[rows]) for level, (lower, upper) in bands.items()}
         y_baseline = baseline
         if baseline is not None and hasattr(baseline, "predict"):
             check_is_fitted(baseline)
-            y_baseline = baseline.predict(X)
+            y_baseline = np.asarray(baseline.predict(X))[rows]
             if baseline_name is None:
                 baseline_name = _display_name(baseline)
         return cls.from_predictions(
@@ -445,6 +450,11 @@ class ForecastDisplay:
             if intervals is not None:
                 raise ValueError("Pass either lower and upper, or intervals, not both.")
             intervals = {"interval": (lower, upper)}
+        if isinstance(intervals, dict):
+            intervals = {
+                key: tuple(_aligned(y_true, bound) for bound in _pair(bounds, key))
+                for key, bounds in intervals.items()
+            }
         display = cls(
             y_true=y_true,
             y_pred=y_pred,
@@ -474,9 +484,7 @@ def _check_intervals(intervals, shape):
         )
     bands = {}
     for key, bounds in intervals.items():
-        if len(bounds) != 2:
-            raise ValueError(f"intervals[{key!r}] must be a pair (lower, upper).")
-        lower, upper = (_as_2d(bound, f"intervals[{key!r}]") for bound in bounds)
+        lower, upper = (_as_2d(bound, f"intervals[{key!r}]") for bound in _pair(bounds, key))
         for bound in (lower, upper):
             if bound.shape != shape:
                 raise ValueError(
@@ -492,6 +500,28 @@ def _check_intervals(intervals, shape):
             )
         bands[key] = (lower, upper)
     return bands
+
+
+def _pair(bounds, key):
+    """`bounds` checked to be a pair (lower, upper)."""
+    if isinstance(bounds, (str, dict)) or not hasattr(bounds, "__len__") or len(bounds) != 2:
+        raise ValueError(
+            f"intervals[{key!r}] must be a pair (lower, upper) of arrays, got "
+            f"{type(bounds).__name__}."
+        )
+    return bounds
+
+
+def _rows_of(y, X):
+    """Where `y`'s rows are among `X`'s: the positions of its index labels where `y` is a
+    shorter pandas object whose labels are all in `X`'s index (a hold-out of the series
+    `X`); else every row."""
+    pandas = (pd.Series, pd.DataFrame)
+    if not (isinstance(y, pandas) and isinstance(X, pandas)) or len(y) == len(X):
+        return slice(None)
+    if not X.index.is_unique or not y.index.isin(X.index).all():
+        return slice(None)
+    return X.index.get_indexer(y.index)
 
 
 def _interval_label(key):
@@ -510,12 +540,21 @@ def _estimator_intervals(estimator, X, levels):
 
 
 def _aligned(y_true, values):
-    """`values` in the order of `y_true`'s index where both are pandas objects on the same
-    labels in another order (plotted by position, they would pair the wrong rows). Other
-    labels (a forecast wrapped in a Series with a default index) are taken by position."""
+    """`values` in the order of `y_true`'s index (and columns) where both are pandas
+    objects on the same labels in another order (plotted by position, they would pair the
+    wrong rows). Other labels (a forecast wrapped in a Series with a default index) are
+    taken by position."""
     pandas = (pd.Series, pd.DataFrame)
     if not (isinstance(y_true, pandas) and isinstance(values, pandas)):
         return values
+    frames = isinstance(y_true, pd.DataFrame) and isinstance(values, pd.DataFrame)
+    if (
+        frames
+        and y_true.columns.is_unique
+        and not values.columns.equals(y_true.columns)
+        and set(values.columns) == set(y_true.columns)
+    ):
+        values = values[y_true.columns]
     same_labels = len(values.index) == len(y_true.index) and values.index.sort_values().equals(
         y_true.index.sort_values()
     )
@@ -540,6 +579,7 @@ def _target_name(y, output):
 
 
 def _display_name(estimator):
+    estimator = getattr(estimator, "best_estimator_", estimator)  # a fitted search
     final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
     return type(final).__name__
 

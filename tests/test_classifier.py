@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -247,6 +248,14 @@ def test_a_warm_start_trains_with_the_current_class_weight():
     clf.set_params(class_weight={0: 1.0, 1: 3.0}).fit(X, y)
     np.testing.assert_array_equal(clf.class_weight_, [1.0, 3.0])
     np.testing.assert_array_equal(clf.net_.criterion_.weight.numpy(), [1.0, 3.0])
+    # Early stopping scores the epochs by the weighted accuracy, as in a new fit.
+    fresh = clone(clf).set_params(warm_start=False).fit(X, y)
+    for model in (clf, fresh):
+        scoring = dict(model.net_.callbacks_)["valid_acc"].scoring
+        np.testing.assert_array_equal(scoring.keywords["weight"], [1.0, 3.0])
+    clf.set_params(pooling="mean")
+    with pytest.raises(ValueError, match="have changed since: pooling='mean'"):
+        clf.fit(X, y)
 
 
 def test_nan_in_2d_rows_points_to_3d_windows():

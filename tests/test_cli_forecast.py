@@ -145,6 +145,19 @@ def test_errors_name_the_option(files, direct_model, one_step_model, capsys):
     assert "--future-covariates 'promo'" in line or "--future-covariates promo" in line
 
 
+def test_errors_of_the_future_file_name_the_files(files, direct_model, capsys):
+    future = pd.read_csv(files / "future.csv")
+    short, text = files / "short_future.csv", files / "text_future.csv"
+    future.iloc[:3].to_csv(short, index=False)
+    future.assign(holiday="no").to_csv(text, index=False)
+    data = files / "sales.csv"
+    line = one_line_error(capsys, "forecast", data, "--model", direct_model, "--future", short)
+    assert "future has 3 row(s) dated after the end" in line
+    assert f"history is {data} and future is --future {short}" in line
+    line = one_line_error(capsys, "forecast", data, "--model", direct_model, "--future", text)
+    assert "'holiday' hold values that are not numbers" in line
+
+
 def test_evaluate_and_predict_with_covariates(files, direct_model, capsys):
     status, out, _ = run(capsys, "evaluate", files / "sales.csv", "--model", direct_model)
     assert status == 0

@@ -393,6 +393,8 @@ def test_missing_future_covariates(covariate_model):
     gap.iloc[1, 0] = np.nan
     with pytest.raises(ValueError, match="no value of 'holiday' on 2023-08-31"):
         forecast(model, data, target="sales", future=gap)
+    with pytest.raises(ValueError, match="'holiday' hold values that are not numbers"):
+        forecast(model, data, target="sales", future=calendar_of(dates).assign(holiday="yes"))
 
 
 def test_rows_of_future_before_the_end_are_ignored(covariate_model):

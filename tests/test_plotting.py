@@ -87,6 +87,14 @@ def test_periods_labels_and_pandas_order():
     display = ForecastDisplay.from_predictions(y_true, y_pred[::-1])  # same rows, reversed
     np.testing.assert_array_equal(display.lines_["pred"].get_ydata(), y_pred)
     assert display.lines_["pred"].get_label() == "Forecast (MAE 0.5)"
+    bands = ForecastDisplay.from_predictions(
+        y_true, y_pred[::-1], lower=y_pred[::-1] - 1, upper=y_pred[::-1] + 1
+    )  # the bounds too are taken by label
+    np.testing.assert_array_equal(_band_bounds(bands.bands_["interval"])[0], y_pred - 1)
+    assert bands.bands_["interval"].get_label() == "Interval (coverage 1.00)"
+    frame = pd.DataFrame({"h1": [1.0, 2.0], "h2": [2.0, 3.0]})
+    reordered = ForecastDisplay.from_predictions(frame, frame[["h2", "h1"]])
+    assert reordered.lines_["pred"].get_label() == "Forecast (MAE 0)"
     by_position = ForecastDisplay.from_predictions(y_true, y_pred.set_axis(range(4)))
     np.testing.assert_array_equal(by_position.lines_["pred"].get_ydata(), y_pred)
     with pytest.raises(TypeError, match="y_true must be numbers"):
@@ -257,6 +265,7 @@ def test_band_on_a_dates_index():
         ),
         ({"lower": [0.0, 1.0], "upper": [1.0, 2.0]}, ValueError, r"have shape \(2, 1\)"),
         ({"intervals": {0.9: ([0.0] * 3,)}}, ValueError, "must be a pair"),
+        ({"intervals": {0.9: 5}}, ValueError, r"intervals\[0.9\] must be a pair .* got int"),
         ({"intervals": [([0.0] * 3, [1.0] * 3)]}, TypeError, "must be a dict"),
         ({"lower": [1.0, 0.0, 2.0], "upper": [0.0, 1.0, 3.0]}, ValueError, "at 1 of 3 points"),
         ({"intervals": {0.8: ([1.0] * 3, [0.0] * 3)}}, ValueError, r"intervals\[0.8\] is above"),
@@ -297,6 +306,22 @@ def test_from_estimator_draws_the_chosen_intervals(series, quantile_model):
     assert display.bands_ == {}
     with pytest.raises(ValueError, match=r"needs the quantiles 0\.25 and 0\.75"):
         ForecastDisplay.from_estimator(quantile_model, X, y, intervals=[0.5])
+    assert list(ForecastDisplay.from_estimator(quantile_model, X, y, intervals=0.8).bands_) == [0.8]
+    for levels in ("80%", [80]):
+        with pytest.raises(ValueError, match="intervals must be levels strictly between 0 and 1"):
+            ForecastDisplay.from_estimator(quantile_model, X, y, intervals=levels)
+
+
+def test_from_estimator_draws_a_hold_out_forecast_from_the_full_history(series, quantile_model):
+    X, y = series
+    display = ForecastDisplay.from_estimator(quantile_model, X, y[150:], intervals=[0.8])
+    full = ForecastDisplay.from_estimator(quantile_model, X, y, intervals=[0.8])
+    np.testing.assert_array_equal(
+        display.lines_["pred"].get_ydata(), full.lines_["pred"].get_ydata()[150:]
+    )
+    np.testing.assert_array_equal(
+        _band_bounds(display.bands_[0.8])[0], _band_bounds(full.bands_[0.8])[0][150:]
+    )
 
 
 def test_from_estimator_of_a_search_draws_its_best_estimator_intervals(series, quantile_model):
@@ -305,6 +330,7 @@ def test_from_estimator_of_a_search_draws_its_best_estimator_intervals(series, q
         quantile_model, {"slidingwindow__window": [5]}, cv=TimeSeriesSplit(2)
     ).fit(X, y)
     display = ForecastDisplay.from_estimator(search, X, y, intervals=[0.9])
+    assert display.lines_["pred"].get_label().startswith("RNNRegressor (MAE")
     best = search.best_estimator_
     drawn_lower, _ = _band_bounds(display.bands_[0.9])
     expected = best[-1].predict_quantiles(best[:-1].transform(X))[:, 0]

@@ -11,10 +11,11 @@ from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
-from skorch.callbacks import GradientNormClipping
+from skorch.callbacks import Callback, GradientNormClipping
 
 import skrnn
 from skrnn import (
+    DivergenceWarning,
     GRURegressor,
     LSTMRegressor,
     PersistenceRegressor,
@@ -162,12 +163,14 @@ def test_warm_start_continues_training(supervised):
     X, y = supervised
     Xw = SlidingWindow(5).fit_transform(StandardScaler().fit_transform(X))
     est = GRURegressor(warm_start=True, early_stopping=False, **FAST).fit(Xw, y)
-    module = est.net_.module_
+    trained = est.history_[-1, "train_loss"]
     est.fit(Xw, y)
-    assert est.net_.module_ is module
     assert len(est.history_) == 6
     cold = GRURegressor(early_stopping=False, **FAST).fit(Xw, y)
     assert len(cold.fit(Xw, y).history_) == 3
+    # From the fitted weights: its first epoch is closer to where the first fit ended.
+    first = est.history_[3, "train_loss"]
+    assert abs(first - trained) < abs(cold.history_[0, "train_loss"] - trained)
 
 
 def test_clone_get_set_params_and_repr():
@@ -414,6 +417,65 @@ def test_a_warm_start_trains_with_the_current_training_parameters(prices):
     est.set_params(clip_grad_norm=0.5).fit(windows, y)
     assert dict(est.net_.callbacks_)["gradient_clip"].gradient_clip_value == 0.5
     assert len(est.history_) == 9
+
+
+def test_a_warm_start_refuses_parameters_its_network_was_built_on(prices):
+    X, y = make_supervised(prices, target="Close")
+    windows = make_pipeline(StandardScaler(), SlidingWindow(5)).fit_transform(X)
+    quantiles = dict(loss="quantile", quantile=(0.1, 0.5, 0.9))
+    est = LSTMRegressor(warm_start=True, early_stopping=False, **quantiles, **FAST)
+    est.fit(windows, y)
+    before = est.predict_quantiles(windows)
+    est.set_params(quantile=[0.1, 0.5, 0.9]).fit(windows, y)  # the same levels
+    for change in [dict(quantile=(0.025, 0.5, 0.975)), dict(loss="squared_error"), {"skip": None}]:
+        est.set_params(**change)
+        with pytest.raises(ValueError, match=f"have changed since: {next(iter(change))}="):
+            est.fit(windows, y)
+        est.set_params(**quantiles, skip="linear")
+    assert est.quantiles_ == (0.1, 0.5, 0.9)
+    assert not np.array_equal(est.predict_quantiles(windows), before)  # trained further
+    est.set_params(quantile=(0.025, 0.5, 0.975), warm_start=False).fit(windows, y)
+    assert est.quantiles_ == (0.025, 0.5, 0.975)
+
+
+def test_a_refused_warm_start_leaves_the_network_as_it_was():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(150, 6, 2).astype(np.float32), rng.randn(150)
+    est = LSTMRegressor(warm_start=True, skip=None, **FAST).fit(X, y)
+    copy = clone(est).fit(X, y)
+    with pytest.raises(ValueError, match="architecture cannot change"):
+        est.set_params(hidden_size=16).fit(X, y)
+    for model in (est, copy):  # the refused fit left no early stopping behind
+        model.set_params(hidden_size=8, early_stopping=False, max_epochs=6, lr=0.01).fit(X, y)
+        assert model.n_iter_ == 6
+    np.testing.assert_array_equal(est.predict(X), copy.predict(X))
+
+
+def test_a_warm_start_runs_the_current_callbacks():
+    class Count(Callback):
+        epochs = 0
+
+        def on_epoch_end(self, net, **kwargs):
+            type(self).epochs += 1
+
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(80, 5, 1).astype(np.float32), rng.randn(80)
+    est = LSTMRegressor(warm_start=True, early_stopping=False, **FAST).fit(X, y)
+    est.set_params(callbacks=[("count", Count())]).fit(X, y)
+    assert Count.epochs == 3
+
+
+def test_a_warm_start_diverging_in_its_first_epoch_keeps_the_fitted_weights():
+    rng = np.random.RandomState(0)
+    X = rng.randn(150, 6, 2).astype(np.float32)
+    y = np.tanh(X[:, -1, 0] * X[:, -2, 1])
+    est = RNNRegressor(nonlinearity="relu", skip=None, warm_start=True, **FAST).fit(X, y)
+    before, epochs = est.predict(X), len(est.history_)
+    est.set_params(optimizer="sgd", lr=1e12, clip_grad_norm=None)
+    with pytest.warns(DivergenceWarning):
+        est.fit(X, y)
+    assert est.best_epoch_ == epochs
+    np.testing.assert_array_equal(est.predict(X), before)
 
 
 def test_predict_of_quantiles_without_the_median_interpolates_it(prices):

@@ -5,6 +5,7 @@ file, directly (a model trained with ``--horizon h``) or recursively (a one-step
 ``--future`` gives the values of future-known covariates past the end, and the dates.
 """
 
+import re
 import sys
 
 import pandas as pd
@@ -48,9 +49,12 @@ def run(args):
     group = info.get("group")
     ids = [] if group is None else [group]
     history = frame[list(dict.fromkeys([*ids, *base, target, *covariates]))]
-    forecasts = skrnn.forecast(
-        model, history, target=target, steps=steps, future=future, group=group
-    )
+    try:
+        forecasts = skrnn.forecast(
+            model, history, target=target, steps=steps, future=future, group=group
+        )
+    except ValueError as error:
+        raise ValueError(_in_cli_terms(error, args)) from None
 
     method = forecasts["method"].iloc[0]
     table = pd.DataFrame(
@@ -122,6 +126,17 @@ def _check_recursive(args, target, base, covariates, future, steps):
             f"must be known at the dates forecast, but {where}. Train a direct model "
             f"(skrnn train --horizon {steps}), or one on {target} alone (--features {target})."
         )
+
+
+def _in_cli_terms(error, args):
+    """skrnn.forecast's message, with its parameter names tied to the command's files."""
+    message = str(error)
+    terms = [f"history is {args.data}"]
+    if args.future is not None:
+        terms.append(f"future is --future {args.future}")
+    if not re.search(r"\b(history|future)\b", message):
+        return message
+    return f"{message} Here, {' and '.join(terms)}."
 
 
 def _final(model):
