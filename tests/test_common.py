@@ -25,11 +25,11 @@ ESTIMATORS = [
     LSTMRegressor(**TINY),
     # Without the linear skip to lean on, networks must train long enough to pass sklearn's
     # accuracy checks (which also run without a validation split).
-    GRURegressor(skip=None, center=False, **{**TRAINED, "max_epochs": 100, "lr": 0.01}),
+    GRURegressor(skip=None, center=False, **{**TRAINED, "max_epochs": 40}),
     # The classifiers at their defaults, smaller and shorter only for speed.
-    RNNClassifier(hidden_size=8, max_epochs=50, random_state=0),
-    LSTMClassifier(class_weight="balanced", hidden_size=8, max_epochs=50, random_state=0),
-    GRUClassifier(bidirectional=True, hidden_size=8, max_epochs=50, random_state=0),
+    RNNClassifier(hidden_size=8, max_epochs=20, random_state=0),
+    LSTMClassifier(class_weight="balanced", hidden_size=8, max_epochs=20, random_state=0),
+    GRUClassifier(bidirectional=True, hidden_size=8, max_epochs=20, random_state=0),
 ]
 
 # Each output row of SlidingWindow depends on the rows before it: a subset or a reordering
