@@ -238,7 +238,7 @@ def forecast(model, history, *, target, steps=None, future=None, group=None, dat
     if future is not None and not isinstance(future, pd.DataFrame):
         raise TypeError(f"future must be a DataFrame or None, got {type(future).__name__}.")
     check_is_fitted(model)
-    if group is not None and _windows_one_series(model, group):
+    if _windows_one_series(model, group):
         return _series_by_series(model, history, target, steps, future, group, date)
     inputs, named = _model_inputs(model, history, target, group, date)
     max_shift = max((step for _, _, step in inputs), default=0)
@@ -318,7 +318,7 @@ class _Series:
         for key in keys:
             rows = frame if key is None else frame[(history[group] == key).to_numpy()]
             if not rows.index.is_monotonic_increasing or rows.index.has_duplicates:
-                where = "history" if key is None else f"series {key!r} of history"
+                where = "history" if key is None else f"series {_plain(key)!r} of history"
                 raise ValueError(
                     f"the dates of {where} must increase from row to row (one row per date, "
                     "oldest first)."
@@ -391,7 +391,7 @@ class _Series:
         return after
 
     def _where(self):
-        return "history" if self.key is None else f"series {self.key!r}"
+        return "history" if self.key is None else f"series {_plain(self.key)!r}"
 
 
 def _check_history(history, target, group, date):
@@ -485,7 +485,7 @@ def _windows_one_series(model, group):
             f"group={group!r}, but the model's SlidingWindow reads the series ids from "
             f"group={windows[0].group!r}: pass group={windows[0].group!r}."
         )
-    return True
+    return group is not None
 
 
 def _series_by_series(model, history, target, steps, future, group, date):
@@ -611,6 +611,11 @@ def _missing_future_text(columns, n_dates, why, have=None):
         f"of the history, but {where}: pass them in future, a DataFrame with one row per date "
         "after the end."
     )
+
+
+def _plain(value):
+    """A numpy scalar as the Python value it holds (``3``, not ``np.int64(3)``)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _names(values):

@@ -61,6 +61,7 @@ class WindowScaling:
             recent = steps >= (windows.window - np.minimum(lengths, self.season))[:, None]
             magnitude = np.where(real, np.abs(values), 0.0).sum(axis=1) / lengths
             if self.kind == "log":
+                _check_not_negative(values, real, magnitude)
                 floor = np.where(magnitude > 0, LOG_FLOOR * magnitude, LOG_FLOOR)
                 logs = np.log(np.maximum(values, floor[:, None]))
                 offset = np.where(recent, logs, 0.0).sum(axis=1) / recent.sum(axis=1)
@@ -84,6 +85,20 @@ class WindowScaling:
         if self.kind == "log":  # clipped to the float64 range: a forecast is never inf
             return np.exp(np.minimum(scaled + offset, _MAX_LOG))
         return scaled * second + offset
+
+
+def _check_not_negative(values, real, magnitude):
+    """Refuse windows with negative values of the target (up to round-off): flooring them
+    would forecast a series below zero as a small positive one."""
+    negative = real & (values < -1e-6 * magnitude[:, None])
+    if negative.any():
+        rows = int(negative.any(axis=1).sum())
+        raise ValueError(
+            f"window_scaling_='log' takes the log of the target's past values, but {rows} "
+            f"window(s) of X hold negative values of it (smallest {values[negative].min():.4g})"
+            ": a log-scaled model forecasts positive series. For series that go below zero, "
+            "fit one with window_scaling='mean'."
+        )
 
 
 class ScaledWindows:

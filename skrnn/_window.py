@@ -4,7 +4,7 @@ This module never imports torch: a user who only wants lag features for a tabula
 pays nothing for the networks.
 """
 
-from numbers import Integral
+from numbers import Integral, Number
 
 import numpy as np
 import pandas as pd
@@ -235,6 +235,7 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         """The checked series (and the integer code of each row's series, or None)."""
         _check_panel_index(X, self.group)
         if self.group is None:
+            _check_time_order(X)
             return _check_series(self, X, reset=reset), None
         # Count and name the columns as given, the group column included.
         validate_data(self, X, reset=reset, skip_check_array=True)
@@ -242,7 +243,9 @@ class SlidingWindow(TransformerMixin, BaseEstimator):
         position, features = _split_group(frame, self.group, "group")
         if reset:
             self._group_position = position
-        return _check_values(features), _group_codes(frame, self.group)
+        codes = _group_codes(frame, self.group)
+        _check_time_order(X, codes)
+        return _check_values(features), codes
 
     def set_output(self, *, transform=None):
         """Set the output container of :meth:`transform` and :meth:`fit_transform`.
@@ -360,8 +363,53 @@ def _group_codes(X, group):
     ids = pd.Series(np.asarray(ids))
     if ids.isna().any():
         raise ValueError("The group column contains missing values: every row needs a series id.")
+    if ids.dtype == object:
+        kinds = {_id_kind(kind) for kind in set(map(type, ids.to_numpy()))}
+        if len(kinds) > 1:
+            raise TypeError(
+                f"The group column mixes series ids of several kinds ({', '.join(sorted(kinds))})"
+                ": 1 and True would be read as one series, 1 and '1' as two. "
+                "Give every id the same type, e.g. ids.astype(str)."
+            )
     codes, _ = pd.factorize(ids, sort=False)
     return codes.astype(np.int64)
+
+
+def _id_kind(kind):
+    if issubclass(kind, (bool, np.bool_)):
+        return "booleans"
+    if issubclass(kind, Number):
+        return "numbers"
+    return "text" if issubclass(kind, str) else kind.__name__
+
+
+def _check_time_order(X, codes=None, name="X"):
+    """Refuse rows whose dates (a DatetimeIndex of `X`) go back in time or repeat within a
+    series (`codes`, None: one series): windows and targets would read the past as the
+    future."""
+    index = getattr(X, "index", None)
+    if not isinstance(index, pd.DatetimeIndex) or len(index) < 2:
+        return
+    if codes is None:
+        if index.is_monotonic_increasing and index.is_unique:
+            return
+        codes = np.zeros(len(index), dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    dates, series = index.asi8[order], codes[order]
+    same = series[1:] == series[:-1]
+    bad = np.flatnonzero(same & (dates[1:] <= dates[:-1]))
+    if not len(bad):
+        return
+    row = order[bad[0] + 1]
+    what = "repeats" if dates[bad[0] + 1] == dates[bad[0]] else "goes back to"
+    series_text = "" if codes.max() == 0 else " within its series"
+    stamp = index[row]
+    date = f"{stamp:%Y-%m-%d}" if stamp == stamp.normalize() else str(stamp)
+    raise ValueError(
+        f"{name}'s dates must increase within each series, but row {row} {what} "
+        f"{date}{series_text} ({len(bad)} such row(s)); sort the rows "
+        "by date (several series stacked in one frame: pass their id column as group=)."
+    )
 
 
 def non_numeric_columns(X):
@@ -561,7 +609,12 @@ def make_supervised(data, target, horizon=1, *, group=None, future=None):
         codes = np.zeros(len(values), dtype=np.int64)
     else:
         _split_group(data, group, "group", "data")  # checks that the column exists
+        if group == target:
+            raise ValueError(
+                f"group={group!r} is the target: group names the column of series ids."
+            )
         codes = _group_codes(data, group)
+    _check_time_order(data, codes if group is not None else None, "data")
     known = _check_future(data, future, target, group)
     keep, later = _future_values(values, codes, horizon)
     if not keep.any():

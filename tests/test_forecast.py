@@ -257,6 +257,8 @@ def test_a_one_series_model_forecasts_each_series_of_a_panel_alone():
     grouped.fit(panel.rename(columns={"id": "store"}).iloc[:-3], panel["sales"].iloc[:-3])
     with pytest.raises(ValueError, match="reads the series ids from group='store'"):
         forecast(grouped, panel, target="sales", group="id", steps=1)
+    with pytest.raises(ValueError, match=r"group=None, but .* pass group='store'"):
+        forecast(grouped, panel.rename(columns={"id": "store"}), target="sales", steps=1)
 
 
 def test_repeated_dates_in_future_are_refused():

@@ -400,6 +400,13 @@ def test_log_scaling_of_a_target_with_negative_values_is_refused():
     windows = SlidingWindow(5).fit_transform(series)[:-1]
     with pytest.raises(ValueError, match="window_scaling='log' takes the log"):
         LSTMRegressor(window_scaling="log", **FAST).fit(windows, series[1:, 0])
+    # Nor can a log-scaled model forecast a series below zero: it would floor it.
+    positive = np.exp(rng.normal(scale=0.05, size=200).cumsum())[:, None] + 10
+    windows = SlidingWindow(5).fit_transform(positive)[:-1]
+    model = LSTMRegressor(window_scaling="log", **FAST).fit(windows, positive[1:, 0])
+    model.predict(windows * 0.001)  # any positive level
+    with pytest.raises(ValueError, match=r"2 window\(s\) of X hold negative values"):
+        model.predict(np.concatenate([windows[:5], -windows[:2]]))
 
 
 def test_a_warm_start_trains_with_the_current_training_parameters(prices):

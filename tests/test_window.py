@@ -185,6 +185,38 @@ def test_make_supervised_says_how_many_rows_the_horizon_needs(frame, group, mess
         make_supervised(frame, "a", horizon=2, group=group)
 
 
+def test_dates_that_go_back_or_repeat_within_a_series_are_refused():
+    dates = pd.date_range("2024-01-01", periods=5, freq="D")
+    a = pd.DataFrame({"id": "a", "y": [1.0, 2, 3, 4, 5]}, index=dates)
+    b = pd.DataFrame({"id": "b", "y": [10.0, 20, 30, 40, 50]}, index=dates)
+    newest_first = pd.concat([a, b.iloc[::-1]])
+    repeated = pd.concat([a.iloc[:3], a.iloc[[2]], a.iloc[3:], b])
+    for data, message in [(newest_first, "goes back to 2024-01-04"), (repeated, "repeats")]:
+        with pytest.raises(ValueError, match=f"data's dates must increase.*{message}"):
+            make_supervised(data, "y", group="id")
+        with pytest.raises(ValueError, match=f"X's dates must increase.*{message}"):
+            SlidingWindow(2, group="id").fit_transform(data)
+    # One series newest first, or several stacked without their ids, likewise.
+    with pytest.raises(ValueError, match=r"goes back to .*pass their id column as group="):
+        make_supervised(pd.concat([a, b]).drop(columns="id"), "y")
+    with pytest.raises(ValueError, match="goes back to"):
+        SlidingWindow(2).fit(a.iloc[::-1].drop(columns="id"))
+    X, _ = make_supervised(pd.concat([a, b]), "y", group="id")  # each series in order
+    assert len(SlidingWindow(2, group="id").fit_transform(X)) == 8
+
+
+def test_series_ids_of_one_kind():
+    mixed = pd.DataFrame(
+        {"id": pd.Series([1, 1, 1, True, True, True], dtype=object), "y": np.arange(6.0)}
+    )
+    with pytest.raises(TypeError, match=r"mixes series ids of several kinds \(booleans, numbers"):
+        make_supervised(mixed, "y", group="id")
+    with pytest.raises(TypeError, match="mixes series ids"):
+        SlidingWindow(2, group="id").fit(mixed.assign(id=[1, 1, 1, "1", "1", "1"]))
+    with pytest.raises(ValueError, match="group='y' is the target"):
+        make_supervised(mixed, "y", group="y")
+
+
 def _long_panel_with_an_id_index():
     dates = pd.date_range("2024-01-01", periods=6, freq="D")
     frame = pd.DataFrame(
