@@ -143,13 +143,15 @@ class WindowLoader:
         return batches
 
 
-def tail_folds(windows, fraction, n_folds):
+def tail_folds(windows, fraction, n_folds, gap=0):
     """Forward-chaining validation folds over time-ordered windows, most recent first.
 
     Fold ``k`` validates on the ``k``-th most recent block of ``ceil(fraction * n)`` rows
-    of every series (n: the series' number of windows) and trains on the rows before it, as
-    :class:`~sklearn.model_selection.TimeSeriesSplit` does: no fold trains on rows later
-    than those it is scored on. A series too short for a fold only trains in it.
+    of every series (n: the series' number of windows) and trains on the rows before it,
+    less `gap` (``h - 1`` for targets ``1 .. h`` steps ahead, whose last rows before the
+    block share target dates with it), as :class:`~sklearn.model_selection.TimeSeriesSplit`
+    does: no fold trains on values it is scored on. A series too short for a fold only
+    trains in it.
 
     Returns
     -------
@@ -167,7 +169,9 @@ def tail_folds(windows, fraction, n_folds):
         valid = usable & (positions >= start) & (positions < end)
         if not valid.any():
             break
-        train = positions < np.where(usable, start, end)
+        train = positions < np.where(usable, start - gap, end)
+        if not train.any():
+            break
         folds.append((np.flatnonzero(train), np.flatnonzero(valid)))
     if not folds:  # every series has a single window: validate on the last one
         n = len(windows)

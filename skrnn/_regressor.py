@@ -497,7 +497,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         return _Start(self.skip_, self.start_offsets_, spread, bounds)
 
     def _validation_folds(self, windows, y_train, n_folds, seed):
-        return tail_folds(windows, self.validation_fraction, n_folds)
+        # Targets 1 .. h steps ahead: the h - 1 rows before a block share its target dates.
+        return tail_folds(windows, self.validation_fraction, n_folds, gap=self.n_outputs_ - 1)
 
     def _gain_blocks(self, windows, index):
         # Targets h steps ahead overlap on consecutive rows: blocks of h rows of a series.

@@ -25,9 +25,11 @@ class PanelTimeSeriesSplit(BaseCrossValidator):
     :class:`~sklearn.model_selection.TimeSeriesSplit` splits one series: fold ``i`` tests on
     its ``i``-th block of ``test_size`` rows from the end (the last fold on its last rows)
     and trains on every row before that block, less ``gap``. A fold's test set is that
-    block of every series, its training set their earlier rows. ``n_splits=1`` with
-    ``test_size=h`` holds out the last ``h`` rows of every series, as forecasting
-    competitions do.
+    block of every series, its training set their earlier rows. On one-step rows,
+    ``n_splits=1, test_size=h`` holds out the last ``h`` values of every series, as
+    forecasting competitions do; on the rows of ``make_supervised(..., horizon=h)``, each
+    with the next ``h`` values as targets, ``n_splits=1, test_size=1, gap=h - 1`` does
+    (the test row forecasts them from the end of the training values).
 
     Parameters
     ----------
