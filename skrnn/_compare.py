@@ -32,6 +32,7 @@ from ._intervals import (
     quantile_position,
 )
 from ._split import PanelTimeSeriesSplit
+from ._window import SlidingWindow
 
 __all__ = ["compare_forecasters"]
 
@@ -245,6 +246,7 @@ def compare_forecasters(
             cv = TimeSeriesSplit(n_splits=cv, gap=horizon - 1)
     else:
         train, test = panel_holdout(X, group, test_size, horizon)
+        _check_windows_by_series(candidates, group)
         test_start = None
         if isinstance(cv, Integral):
             cv = PanelTimeSeriesSplit(n_splits=cv, gap=horizon - 1, group=group)
@@ -341,6 +343,26 @@ def _candidates(estimators):
             )
         candidates[name] = (estimator, grid)
     return candidates
+
+
+def _check_windows_by_series(candidates, group):
+    """With `group`, an skrnn estimator reads windows of one series per row only behind a
+    SlidingWindow of that group: alone, it would read the ids as a feature and the stacked
+    series as one."""
+    for name, (estimator, _) in candidates.items():
+        steps = [step for _, step in estimator.steps] if isinstance(estimator, Pipeline) else []
+        final = _final_step(estimator)
+        if not type(final).__module__.startswith("skrnn") or any(
+            isinstance(step, SlidingWindow) and step.group == group for step in steps[:-1]
+        ):
+            continue
+        kind = type(final).__name__
+        raise ValueError(
+            f"estimators[{name!r}]: with group={group!r}, X stacks several series, which "
+            f"{kind} reads through a SlidingWindow with the same group; alone it would "
+            f"read the column {group!r} as a feature and the series as one. Pass "
+            f"make_pipeline(SlidingWindow(window, group={group!r}), {kind}(...))."
+        )
 
 
 def _check_interval_quantiles(candidates, levels):

@@ -55,7 +55,8 @@ LAGS_PARAM = """\
           them).
         - int ``n``: the first ``n`` columns are the target's lags, newest first, and the
           other columns exogenous features, repeated at every time step: skforecast's
-          ``ForecasterRecursive(estimator, lags=n)`` and ``ForecasterDirect`` with ``exog``.
+          ``ForecasterRecursive(estimator, lags=n)`` and ``ForecasterDirect`` with ``exog``
+          (a :class:`~skrnn.LagLayoutWarning` when the rows show another number of lags).
         - ``"auto"``: from the column names seen in :term:`fit`: ``lag_<k>``,
           ``<name>_lag_<k>``, ``<name>_lag<k>`` and ``lag_<k>__<name>`` (sktime's reducers;
           ``lag_<j>__lag_<k>__<name>`` is lag ``j + k``) are lag ``k`` of variable ``<name>``
@@ -112,6 +113,7 @@ def resolve_layout(lags, X, feature_names=None):
                 f"lags={lags} says the first {lags} columns of X are lags, but X has "
                 f"{n_columns} column(s)."
             )
+        _warn_if_not_n_lags(X, lags)
         return _layout(np.arange(lags)[::-1, None], exogenous=np.arange(lags, n_columns))
     raise ValueError(  # the estimators' parameter validation catches this first
         f"lags must be 'auto', 'oldest_first', 'newest_first' or an int >= 1, got {lags!r}."
@@ -198,6 +200,13 @@ def _layout_from_names(names):
                 "needs the same lags to form windows. Rename the columns, or pass lags "
                 "explicitly ('oldest_first', 'newest_first' or the number of lag columns)."
             )
+    if reference != list(range(reference[0], reference[0] + len(reference))):
+        warn(
+            f"lags='auto': the columns of X named as lags give lags {reference}, which skip "
+            f"steps; they are read as {len(reference)} consecutive time steps of the window. "
+            "For windows of every step, use consecutive lags (skforecast's lags=n).",
+            LagLayoutWarning,
+        )
     steps = [[found[variable][lag] for variable in variables] for lag in reference[::-1]]
     return _layout(steps, exogenous, series)
 
@@ -223,7 +232,16 @@ def _warn_if_misread(X, feature_names=None):
     windows of one series newest first, or a window followed by other columns."""
     n_columns = X.shape[1]
     newest, oldest = _shifted_prefixes(X)
-    if newest >= 2 and oldest < 2:
+    blocks = _lag_blocks(X, newest) if 2 <= newest < n_columns else 1
+    if blocks > 1:
+        message = (
+            f"its columns are {blocks} blocks of {newest} lags, each newest first: one block "
+            "per variable, as skforecast's ForecasterDirectMultiVariate passes them. No value "
+            "of lags reads several variables from an unnamed array as one window: pass "
+            f"lags={newest} to read the first block as the window and the other columns as "
+            "features of every step, or X with lag names (<variable>_lag_<k>), or 3-D windows"
+        )
+    elif newest >= 2 and oldest < 2:
         fix = "lags='newest_first'" if newest == n_columns else f"lags={newest}"
         what = "every row of X is" if newest == n_columns else f"the first {newest} columns are"
         message = (
@@ -238,6 +256,13 @@ def _warn_if_misread(X, feature_names=None):
             "sequence (sktime's make_reduction with pooling='local' concatenates the windows "
             "of exogenous data this way). Pass named columns instead (sktime's "
             "pooling='global' names them), or 3-D windows"
+        )
+    elif newest < 2 and oldest < 2 and (features := _interleaved_features(X)):
+        message = (
+            f"each row of X is the previous row's shifted by {features} columns: windows of "
+            f"{features} features, flattened step by step (as SlidingWindow(flatten=True) "
+            "makes them), would be read as one feature. Keep the column names "
+            "(set_output(transform='pandas')), or pass the 3-D windows"
         )
     else:
         return
@@ -255,11 +280,19 @@ def _warn_if_misread(X, feature_names=None):
 
 
 def _warn_if_not_all_lags(X):
-    """Warn when the rows of `X`, read newest first, are windows of one series in their
-    first columns only (skforecast's window features, e.g. a rolling mean, follow the
-    lags): the other columns would be read as the oldest steps."""
+    """Warn when the rows of `X`, read newest first, are windows oldest first, or windows
+    of one series in their first columns only (skforecast's window features, e.g. a rolling
+    mean, follow the lags): the other columns would be read as the oldest steps."""
     newest, oldest = _shifted_prefixes(X)
-    if 2 <= newest < X.shape[1] and oldest < 2:
+    if oldest >= 2 and newest < 2:
+        warn(
+            f"lags='newest_first' reads every row of X newest value first, but the first "
+            f"{oldest} columns of X shift by one step oldest value first (sktime's local "
+            "reduction passes them so): each window would reach the network reversed. Pass "
+            "lags='oldest_first' if every column is a lag, oldest first.",
+            LagLayoutWarning,
+        )
+    elif 2 <= newest < X.shape[1] and oldest < 2:
         warn(
             f"lags='newest_first' reads every column of X as the next older step, but only "
             f"the first {newest} shift by one step from row to row as consecutive lags do; "
@@ -268,6 +301,66 @@ def _warn_if_not_all_lags(X):
             "of every step; lags that skip steps (lags=[1, 7, 14]) need 3-D windows.",
             LagLayoutWarning,
         )
+
+
+def _warn_if_not_n_lags(X, n_lags):
+    """Warn when the rows of `X` show a number of newest-first lag columns other than
+    ``lags=n_lags`` (a lags grid searched on the forecaster but not on the estimator reads
+    lags as exogenous features, or features as lags)."""
+    newest, oldest = _shifted_prefixes(X)
+    if newest >= 2 and newest != n_lags:
+        if newest > n_lags:
+            what = (
+                f"lags={n_lags} reads the other {newest - n_lags} as exogenous features, the "
+                "same at every step"
+            )
+        else:
+            what = f"lags={n_lags} reads the next {n_lags - newest} column(s) as older lags"
+        message = (
+            f"the first {newest} columns of X shift by one step from row to row as lags "
+            f"newest first do, but {what}. Pass lags={newest} if those are the lags"
+        )
+    elif oldest >= 2 and newest < 2:
+        message = (
+            f"lags={n_lags} reads the first {n_lags} columns newest first, but the first "
+            f"{oldest} columns of X shift by one step oldest value first; pass "
+            "lags='oldest_first' if every column is a lag, oldest first"
+        )
+    else:
+        return
+    warn(
+        f"{message}. With lags set on a forecaster (skforecast's lags, a lags grid), set "
+        "the same number here.",
+        LagLayoutWarning,
+    )
+
+
+def _interleaved_features(X, max_features=16, max_rows=1000):
+    """The number of features ``k >= 2`` of flattened windows, oldest step first, that the
+    rows of `X` look like (each row the previous one shifted by ``k`` columns), or 0."""
+    X = X[:max_rows]
+    if len(X) < 3:
+        return 0
+    for k in range(2, min(max_features, X.shape[1] // 2) + 1):
+        # Only values that change from row to row tell (constant or sparse data shift
+        # by any k).
+        changed = X[1:, :-k] != X[:-1, :-k]
+        if changed.mean() >= 0.5 and (X[1:, :-k] == X[:-1, k:])[changed].mean() >= _SHIFT_SHARE:
+            return k
+    return 0
+
+
+def _lag_blocks(X, width):
+    """How many consecutive blocks of `width` columns of `X`, from the first, are lags
+    newest first (each column the one before it, one row earlier), as
+    :func:`_shifted_prefixes` reads the first."""
+    blocks = 0
+    for first in range(0, X.shape[1] - width + 1, width):
+        block = X[:, first : first + width]
+        if (block[1:, 1:] == block[:-1, :-1]).mean(axis=0).min() < _SHIFT_SHARE:
+            break
+        blocks += 1
+    return blocks
 
 
 def _shifted_prefixes(X):

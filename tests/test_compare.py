@@ -218,6 +218,7 @@ def test_many_series_with_a_fraction_held_out():
         ({"group": "series"}, ValueError, "group='series' is not a column of X"),
         ({"group": "id", "test_size": 40}, ValueError, "Series 's0' has 37 rows: too few"),
         ({"group": "id", "X": "array"}, TypeError, "pass X as a DataFrame"),
+        ({"group": "id"}, ValueError, r"estimators\['p'\].*SlidingWindow\(window, group='id'\)"),
     ],
 )
 def test_many_series_errors(kwargs, error, match):

@@ -202,12 +202,54 @@ def test_a_reversed_matrix_warns_under_auto(series):
         LSTMRegressor(**FAST).fit(np.hstack([X[:, ::-1], exog]), y)
 
 
+def test_newest_first_warns_on_windows_oldest_first(series):
+    X, y = newest_first(series, N_LAGS)
+    with pytest.warns(LagLayoutWarning, match="reversed. Pass lags='oldest_first'"):
+        LSTMRegressor(lags="newest_first", **FAST).fit(X[:, ::-1], y)
+
+
+def test_flattened_windows_of_several_features_without_names_warn(series):
+    frame = pd.DataFrame({"a": series, "b": np.random.default_rng(6).normal(size=len(series))})
+    flat = SlidingWindow(4, flatten=True).fit_transform(frame)[3:]  # full windows
+    with pytest.warns(LagLayoutWarning, match="shifted by 2 columns.*set_output"):
+        LSTMRegressor(**FAST).fit(flat[:-1], series[4:])
+
+
+def test_lag_names_that_skip_steps_warn():
+    with pytest.warns(LagLayoutWarning, match=r"lags \[1, 7, 14\], which skip steps"):
+        layout = layout_of("auto", ["lag_1", "lag_7", "lag_14"])
+    np.testing.assert_array_equal(layout["steps"][:, 0], [2, 1, 0])
+
+
+def test_blocks_of_lags_of_several_variables_are_named(series):
+    # skforecast's ForecasterDirectMultiVariate: lag_1 .. lag_5 of each series in turn.
+    X, y = newest_first(series, N_LAGS)
+    other, _ = newest_first(np.random.default_rng(5).normal(size=len(series)).cumsum(), N_LAGS)
+    with pytest.warns(LagLayoutWarning, match=f"2 blocks of {N_LAGS} lags.*lags={N_LAGS}"):
+        LSTMRegressor(**FAST).fit(np.hstack([X, other]), y)
+
+
 def test_newest_first_warns_when_only_some_columns_are_lags(series):
     # skforecast's window_features: a rolling mean after the lags.
     X, y = newest_first(series, N_LAGS)
     rolling = pd.Series(series[: len(X)]).rolling(3, min_periods=1).mean().to_numpy()[:, None]
     with pytest.warns(LagLayoutWarning, match=f"pass lags={N_LAGS} to read them as features"):
         LSTMRegressor(lags="newest_first", **FAST).fit(np.hstack([X, rolling]), y)
+
+
+def test_lags_n_warns_when_the_matrix_shows_another_number_of_lags(series):
+    # A lags grid searched on skforecast's forecaster, but not on the estimator.
+    X, y = newest_first(series, N_LAGS)
+    exog = np.random.default_rng(4).normal(size=(len(X), 2))
+    with pytest.warns(LagLayoutWarning, match=f"reads the other 2 as exogenous.*lags={N_LAGS}"):
+        LSTMRegressor(lags=3, **FAST).fit(np.hstack([X, exog]), y)
+    with pytest.warns(LagLayoutWarning, match=f"next 1 column.*older lags.*lags={N_LAGS}"):
+        LSTMRegressor(lags=N_LAGS + 1, **FAST).fit(np.hstack([X, exog]), y)
+    with pytest.warns(LagLayoutWarning, match="lags='oldest_first'"):
+        LSTMRegressor(lags=N_LAGS, **FAST).fit(X[:, ::-1], y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LagLayoutWarning)
+        LSTMRegressor(lags=N_LAGS, **FAST).fit(np.hstack([X, exog]), y)
 
 
 def test_no_warning_where_the_reading_is_right_or_chosen(series):
@@ -222,7 +264,8 @@ def test_no_warning_where_the_reading_is_right_or_chosen(series):
 
 def test_the_fitted_layout_needs_the_same_columns(series):
     X, y = newest_first(series, N_LAGS)
-    model = LSTMRegressor(lags=3, **FAST).fit(X, y)
+    with pytest.warns(LagLayoutWarning, match="lags=5"):
+        model = LSTMRegressor(lags=3, **FAST).fit(X, y)
     with pytest.raises(ValueError, match="X has 4 features"):
         model.predict(X[:, :4])
 
