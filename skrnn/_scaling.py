@@ -88,9 +88,11 @@ class WindowScaling:
 
 
 def _check_not_negative(values, real, magnitude):
-    """Refuse windows with negative values of the target (up to round-off): flooring them
-    would forecast a series below zero as a small positive one."""
-    negative = real & (values < -1e-6 * magnitude[:, None])
+    """Refuse windows with negative values of the target (beyond round-off, of the window's
+    values or of the persistence map, which sends a zero to a tiny nonzero value): flooring
+    them would forecast a series below zero as a small positive one."""
+    round_off = 1e-6 * (magnitude + magnitude.mean())
+    negative = real & (values < -round_off[:, None])
     if negative.any():
         rows = int(negative.any(axis=1).sum())
         raise ValueError(

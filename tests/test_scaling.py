@@ -44,6 +44,17 @@ def test_transform_and_inverse_round_trip(kind):
     np.testing.assert_allclose(norm[full, 0], expected[full])
 
 
+def test_log_scaling_takes_the_round_off_of_a_persistence_map_at_zero():
+    # Rare zeros (a closed season) through a map y = x + intercept found by least squares:
+    # the zeros come out as -1e-6, round-off, not negative values.
+    values = np.r_[np.zeros(4), np.linspace(500, 900, 46)][:, None]
+    windows = CompactWindows.from_series(values, np.zeros(50, dtype=np.int64), 6)
+    norm = WindowScaling("log", 0, intercept=-1.4e-6).norm(windows)
+    assert np.isfinite(norm).all()
+    with pytest.raises(ValueError, match=r"window\(s\) of X hold negative values"):
+        WindowScaling("log", 0, intercept=-1.0).norm(windows)
+
+
 @pytest.mark.parametrize("kind", ["log", "mean"])
 def test_the_module_scales_as_numpy_does(kind):
     rng = np.random.default_rng(1)
