@@ -388,11 +388,11 @@ def _check_time_order(X, codes=None, name="X"):
     series (`codes`, None: one series): windows and targets would read the past as the
     future."""
     index = getattr(X, "index", None)
-    if not isinstance(index, pd.DatetimeIndex) or len(index) < 2:
+    if not isinstance(index, pd.DatetimeIndex) or (
+        index.is_monotonic_increasing and index.is_unique  # then so is every series
+    ):
         return
     if codes is None:
-        if index.is_monotonic_increasing and index.is_unique:
-            return
         codes = np.zeros(len(index), dtype=np.int64)
     order = np.argsort(codes, kind="stable")
     dates, series = index.asi8[order], codes[order]
@@ -614,7 +614,7 @@ def make_supervised(data, target, horizon=1, *, group=None, future=None):
                 f"group={group!r} is the target: group names the column of series ids."
             )
         codes = _group_codes(data, group)
-    _check_time_order(data, codes if group is not None else None, "data")
+    _check_time_order(data, codes, "data")
     known = _check_future(data, future, target, group)
     keep, later = _future_values(values, codes, horizon)
     if not keep.any():
