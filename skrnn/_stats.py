@@ -100,21 +100,41 @@ class Moments:
         quad += 2 * intercept * (self.sx @ coef) + self.n * intercept**2
         return self.syy - 2 * cross + quad
 
-    def ols_t_stat(self, j):
-        """t statistic of coefficient `j` in the OLS fit of column 0 of Y (with intercept)."""
-        _, _, cxx, cxy, cyy = self.centered()
-        dof = self.n - cxx.shape[0] - 1
-        if dof < 1:
+    def ols_t_stat(self, j, columns=None):
+        """t statistic of coefficient `j` in the OLS fit of column 0 of Y (with intercept)
+        on the X `columns` (all of them by default; `j` indexes the columns used)."""
+        fit = self._ols(columns)
+        if fit is None:
             return np.nan
-        inv = np.linalg.pinv(cxx)
-        beta = inv @ cxy[:, 0]
-        rss = max(cyy[0] - beta @ cxy[:, 0], 0.0)
+        inv, beta, rss, dof = fit
+        _, _, _, _, cyy = self.centered()
         # A regressor the others determine (a sinusoid by its last two values) leaves a
         # singular matrix, whose rounding may make the variance negative: no statistic.
         if inv[j, j] <= 0 or rss <= 1e-12 * cyy[0]:
             return np.nan
         se = math.sqrt(rss / dof * inv[j, j])
         return beta[j] / se if se > 0 else np.nan
+
+    def ols_aic(self, columns=None):
+        """Akaike's criterion of the OLS fit of :meth:`ols_t_stat` (inf: no fit)."""
+        fit = self._ols(columns)
+        if fit is None or fit[2] <= 0:
+            return np.inf
+        n_params = len(fit[1]) + 1
+        return self.n * math.log(fit[2] / self.n) + 2 * n_params
+
+    def _ols(self, columns):
+        """``(inv(X'X), coefficients, residual sum of squares, degrees of freedom)`` of
+        column 0 of Y on the X `columns`, centred (an intercept); None without freedom."""
+        _, _, cxx, cxy, cyy = self.centered()
+        if columns is not None:
+            cxx, cxy = cxx[np.ix_(columns, columns)], cxy[columns]
+        dof = self.n - cxx.shape[0] - 1
+        if dof < 1:
+            return None
+        inv = np.linalg.pinv(cxx)
+        beta = inv @ cxy[:, 0]
+        return inv, beta, max(cyy[0] - beta @ cxy[:, 0], 0.0), dof
 
 
 def adf_rejects_unit_root(levels, next_values):
@@ -133,12 +153,22 @@ def adf_rejects_unit_root(levels, next_values):
 def adf_t_stat(levels, next_values):
     """The augmented Dickey-Fuller statistic of :func:`adf_rejects_unit_root`: NaN where
     the regression leaves no residual (a series its window determines, as a periodic
-    dummy) or no degrees of freedom."""
+    dummy) or no degrees of freedom.
+
+    The augmentation is the most recent ``p`` changes of the window, ``p`` chosen by
+    Akaike's criterion (as statsmodels' ``adfuller`` does by default): every change of a
+    long window costs the test power it needs (on the sunspots, a window of 12 years gives
+    t = -2.83 with all 11 changes, -2.99 with the 8 the criterion keeps).
+    """
     moments = Moments()
     for lags, following in zip(levels, next_values, strict=True):
         change = following - lags[:, -1]
         moments.add(np.hstack([lags[:, -1:], np.diff(lags, axis=1)]), change[:, None])
-    return moments.ols_t_stat(0)
+    n_changes = moments.sxx.shape[0] - 1 if moments.n else 0
+    # Column 0 is the level; the most recent p changes are the last p columns.
+    augmentations = [[0, *range(n_changes + 1 - p, n_changes + 1)] for p in range(n_changes + 1)]
+    best = min(augmentations, key=lambda columns: (moments.ols_aic(columns), -len(columns)))
+    return moments.ols_t_stat(0, best)
 
 
 def kpss_rejects_stationarity(series):

@@ -5,6 +5,7 @@ from skrnn._stats import (
     EIGEN_COLUMNS,
     Moments,
     adf_rejects_unit_root,
+    adf_t_stat,
     kpss_rejects_stationarity,
     significantly_positive,
 )
@@ -69,6 +70,47 @@ def test_unit_root_and_stationarity_tests():
     assert adf_rejects_unit_root(*_windows(ar, 5))
     assert kpss_rejects_stationarity(walk)
     assert not kpss_rejects_stationarity(ar)
+
+
+def _ols_t_and_aic(X, y):
+    """t statistic of column 0 and Akaike's criterion of OLS with an intercept."""
+    design = np.column_stack([np.ones(len(X)), X])
+    beta, *_ = np.linalg.lstsq(design, y, rcond=None)
+    residual = y - design @ beta
+    rss, dof = residual @ residual, len(y) - design.shape[1]
+    se = np.sqrt(rss / dof * np.linalg.inv(design.T @ design)[1, 1])
+    return beta[1] / se, len(y) * np.log(rss / len(y)) + 2 * design.shape[1]
+
+
+def test_adf_augmentation_is_chosen_by_aic():
+    # A long window on a short stationary series: with every change of the window as
+    # augmentation the test lacks the power to reject; the statistic is the one of the
+    # most recent changes Akaike's criterion keeps, as statsmodels' adfuller computes it.
+    rng = np.random.default_rng(0)
+    series = np.zeros(200)
+    for t in range(1, 200):
+        series[t] = 0.8 * series[t - 1] + rng.normal()
+    lags, following = _windows(series, 24)
+    levels, changes = lags[0][:, -1:], np.diff(lags[0], axis=1)
+    target = following[0] - lags[0][:, -1]
+    fits = [
+        _ols_t_and_aic(np.hstack([levels, changes[:, changes.shape[1] - p :]]), target)
+        for p in range(changes.shape[1] + 1)
+    ]
+    t_chosen, _ = min(fits, key=lambda fit: fit[1])
+    t_all, _ = fits[-1]
+    np.testing.assert_allclose(adf_t_stat(lags, following), t_chosen, rtol=1e-8)
+    assert t_chosen < -2.86 < t_all  # the criterion keeps the test's power
+    assert adf_rejects_unit_root(lags, following)
+
+
+def test_adf_keeps_its_size_on_random_walks():
+    # Choosing the augmentation must not make the 5% test reject unit roots more often.
+    rejections = sum(
+        adf_rejects_unit_root(*_windows(np.random.default_rng(seed).normal(size=200).cumsum(), 12))
+        for seed in range(200)
+    )
+    assert rejections <= 16  # 8%: the binomial 5% test's upper tail at 200 draws
 
 
 def test_significantly_positive():
