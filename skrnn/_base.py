@@ -227,6 +227,7 @@ class BaseRecurrent(BaseEstimator):
 
         if warm:
             self.batch_size_ = self._resolve_batch_size(len(windows))
+            self.lr_ = self._resolve_lr(windows)
             self._continue(dataset, y_train, seeds)
             return self
         self.device_ = device
@@ -237,6 +238,7 @@ class BaseRecurrent(BaseEstimator):
         self.center_ = self._resolve_center()
         self.ema_decay_ = self._resolve_ema_decay(windows)
         self.batch_size_ = self._resolve_batch_size(len(windows))
+        self.lr_ = self._resolve_lr(windows)
         self.validation_loss_ = None
         epochs, interrupted, fold_nets = self.max_epochs, None, []
         if self.early_stopping:
@@ -394,6 +396,9 @@ class BaseRecurrent(BaseEstimator):
         # About ten optimizer steps per epoch on small data, 128 windows per step on large.
         return int(min(128, max(16, math.ceil(n_samples / 10))))
 
+    def _resolve_lr(self, windows):
+        return self.lr
+
     def _patience(self, n_train):
         """Epochs without improvement before stopping: `n_iter_no_change`, but at least
         MIN_PATIENCE_STEPS optimizer steps, so that small data sets get a fair chance."""
@@ -445,7 +450,7 @@ class BaseRecurrent(BaseEstimator):
             **{f"criterion__{key}": value for key, value in criterion_kwargs.items()},
             optimizer=OPTIMIZERS[self.optimizer],
             **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},
-            lr=self.lr,
+            lr=getattr(self, "lr_", None) or self.lr,
             max_epochs=self.max_epochs,
             batch_size=batch_size,
             iterator_train=WindowLoader,

@@ -76,6 +76,10 @@ SCALE_INPUTS = """\
         (currents of appliances from chargers to heaters) are better log-transformed
         first."""
 
+LEARNING_RATE = """\
+    lr : float, default=3e-3
+        Learning rate."""
+
 CLASSIFICATION_PARAMS = """\
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn: ``{label: weight}``, or
@@ -108,7 +112,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         "scale_inputs": False,
         "average_folds": False,
     }
-    _added_attributes = {"pooling_": "pooling"}
+    _added_attributes = {"pooling_": "pooling", "lr_": "lr"}
     _first_fit_params = (*BaseRecurrent._first_fit_params, "pooling", "scale_inputs")
 
     _parameter_constraints: dict = {
@@ -375,7 +379,7 @@ def _classifier_doc(title, cell_text, extra_params="", example_class="LSTMClassi
 
 {AVERAGE_FOLDS}
 
-{training_params("3e-3", CLASSIFIER_EARLY_STOPPING, 300, CLASSIFIER_STOPPING)}
+{training_params(LEARNING_RATE, CLASSIFIER_EARLY_STOPPING, 300, CLASSIFIER_STOPPING)}
 
 {LAGS_PARAM}
 

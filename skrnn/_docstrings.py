@@ -34,8 +34,8 @@ REGRESSOR_STOPPING = """\
 
 
 def training_params(lr, early_stopping, max_epochs=100, stopping=REGRESSOR_STOPPING):
-    """The training parameters' docs, with the estimator's learning rate, epoch budget,
-    way of holding out validation rows and of telling when a fold stops."""
+    """The training parameters' docs, with the estimator's entry for the learning rate,
+    epoch budget, way of holding out validation rows and of telling when a fold stops."""
     return f"""\
     max_epochs : int, default={max_epochs}
         Maximum number of passes over the training data.
@@ -45,8 +45,7 @@ def training_params(lr, early_stopping, max_epochs=100, stopping=REGRESSOR_STOPP
         ``"auto"`` is a tenth of the training windows, between 16 and 128: about ten
         optimizer steps per epoch on small data sets, 128 windows per step on large ones.
 
-    lr : float, default={lr}
-        Learning rate.
+{lr}
 
     optimizer : {{"adam", "adamw", "sgd", "rmsprop"}}, default="adam"
         The torch optimizer.
@@ -163,6 +162,9 @@ FITTED_ATTRIBUTES = """\
 
     batch_size_ : int
         The batch size used (``batch_size`` with "auto" resolved).
+
+    lr_ : float
+        The learning rate used (``lr`` with "auto" resolved).
 
     conv_stride_ : int or None
         The front end's stride (``conv_stride`` with "auto" resolved).

@@ -39,6 +39,9 @@ SPREAD_TOLERANCE = 0.05
 MAX_LOG_ZEROS = 0.01
 # ema_decay="auto" on many series: an average over about 200 optimizer steps.
 PANEL_EMA_DECAY = 0.995
+# lr="auto": the learning rates of networks of one series and of many (see LEARNING_RATE).
+SERIES_LR = 1e-3
+PANEL_LR = 5e-3
 
 REGRESSOR_CENTER = """\
     center : "auto" or bool, default="auto"
@@ -61,6 +64,16 @@ EMA_DECAY = """\
         averaged networks passed the keep-or-discard test and then lost to persistence on
         the test years (MSFT: 1.056 times persistence), and for ``loss="quantile"``, whose
         interval coverage was measured without it. ``ema_decay_`` holds the decay used."""
+
+LEARNING_RATE = """\
+    lr : "auto" or float, default="auto"
+        Learning rate. ``"auto"``: 5e-3 for point forecasts of windows of many series,
+        where an epoch is hundreds of optimizer steps over series that share their
+        patterns (on the M3 competition it lowered sMAPE on all four subsets and halved
+        the training time of the yearly and quarterly ones); 1e-3 otherwise. On one
+        series larger rates let networks through the keep-or-discard test that then lost
+        to persistence on the test years (MSFT, 7% at 3e-3), and the quantile networks'
+        interval coverage was measured at 1e-3. ``lr_`` holds the rate used."""
 
 REGRESSION_PARAMS = """\
     loss : {"auto", "squared_error", "absolute_error", "quantile"}, default="auto"
@@ -160,7 +173,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     # Regressors pickled before quantile_spread existed had fixed widths, and kept the
     # last step's weights.
     _added_params = {"quantile_spread": "fixed", "ema_decay": None}
-    _added_attributes = {"loss_": "loss", "ema_decay_": "ema_decay"}
+    _added_attributes = {"loss_": "loss", "ema_decay_": "ema_decay", "lr_": "lr"}
     _first_fit_params = (
         *BaseRecurrent._first_fit_params,
         *("loss", "quantile", "quantile_spread", "scale_target", "window_scaling", "season"),
@@ -178,6 +191,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         "skip": [StrOptions({"linear", "persistence"}), None],
         "target_feature": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
         "ema_decay": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="left"), None],
+        "lr": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -199,7 +213,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         target_feature="auto",
         max_epochs=100,
         batch_size="auto",
-        lr=1e-3,
+        lr="auto",
         optimizer="adam",
         momentum=0.9,
         weight_decay=0.0,
@@ -510,6 +524,14 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         block = windows.positions()[index] // self.n_outputs_
         return codes * (block.max(initial=0) + 1) + block
 
+    def _resolve_lr(self, windows):
+        if self.lr != "auto":
+            return self.lr
+        # Measured on point forecasts of panels, as ema_decay="auto".
+        if windows.groups is None or self.loss_ == "quantile":
+            return SERIES_LR
+        return PANEL_LR
+
     def _resolve_ema_decay(self, windows):
         if self.ema_decay != "auto":
             return self.ema_decay
@@ -602,7 +624,7 @@ def _regressor_doc(title, cell_text, extra_params="", example_class="LSTMRegress
 
 {REGRESSION_PARAMS}
 
-{training_params("1e-3", REGRESSOR_EARLY_STOPPING)}
+{training_params(LEARNING_RATE, REGRESSOR_EARLY_STOPPING)}
 
 {EMA_DECAY}
 
@@ -741,7 +763,7 @@ class RNNRegressor(RecurrentRegressor):
         target_feature="auto",
         max_epochs=100,
         batch_size="auto",
-        lr=1e-3,
+        lr="auto",
         optimizer="adam",
         momentum=0.9,
         weight_decay=0.0,

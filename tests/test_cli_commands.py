@@ -273,7 +273,10 @@ def test_real_process(csv_path, model_path, tmp_path):
         ("--cell gru --optimizer sgd --lr 0.01", {"optimizer": "sgd", "lr": 0.01}),
         (
             "--plain --no-early-stopping --seed 3",
-            {"skip": None, "center": False, "early_stopping": False, "random_state": 3},
+            {
+                **{"skip": None, "center": False, "early_stopping": False, "random_state": 3},
+                "lr": "auto",
+            },
         ),
     ],
 )

@@ -343,6 +343,28 @@ def test_ema_decay_auto_averages_the_weights_of_point_forecasts_of_many_series(p
         assert ("weight_averaging" in dict(est.net_.callbacks_)) == (expected is not None)
 
 
+def test_lr_auto_is_larger_for_windows_of_many_series(prices):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {"id": np.repeat(["a", "b", "c"], 80), "y": np.exp(rng.normal(0, 0.05, 240).cumsum())}
+    )
+    X, y = make_supervised(frame, target="y", group="id")
+    panel = make_pipeline(SlidingWindow(6, group="id"), LSTMRegressor(**FAST)).fit(X, y)[-1]
+    bands = make_pipeline(SlidingWindow(6, group="id"), LSTMRegressor(loss="quantile", **FAST))
+    bands = bands.fit(X, y)[-1]
+    X, y = make_supervised(prices, target="Close")
+    series = make_pipeline(SlidingWindow(5), LSTMRegressor(**FAST)).fit(X, y)[-1]
+    chosen = make_pipeline(SlidingWindow(5), LSTMRegressor(lr=0.02, **FAST)).fit(X, y)
+    expected_rates = ((panel, 5e-3), (bands, 1e-3), (series, 1e-3), (chosen[-1], 0.02))
+    for network, expected in expected_rates:
+        assert network.lr_ == expected
+        assert network.net_.optimizer_.param_groups[0]["lr"] == expected
+    # A warm fit trains on at the learning rate it resolves now.
+    chosen.set_params(lstmregressor__warm_start=True, lstmregressor__lr="auto").fit(X, y)
+    assert chosen[-1].lr_ == 1e-3
+    assert chosen[-1].net_.optimizer_.param_groups[0]["lr"] == 1e-3
+
+
 def test_a_failed_refit_leaves_the_fitted_model_as_it_was(prices):
     X, y = make_supervised(prices, target="Close")
     model = make_pipeline(StandardScaler(), SlidingWindow(5), LSTMRegressor(**FAST)).fit(X, y)

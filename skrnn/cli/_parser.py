@@ -59,6 +59,15 @@ def _positive_float(text):
     return value
 
 
+def _learning_rate(text):
+    if text == "auto":
+        return text
+    try:
+        return _positive_float(text)
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} or auto") from None
+
+
 def _fraction(text):
     try:
         value = float(text)
@@ -308,7 +317,11 @@ def _add_train(commands):
         "--epochs", type=_int_at_least(1), default=100, help="maximum epochs (default: 100)"
     )
     train.add_argument(
-        "--lr", type=_positive_float, default=1e-3, help="learning rate (default: 0.001)"
+        "--lr",
+        type=_learning_rate,
+        default="auto",
+        help="learning rate, or auto: 0.005 for point forecasts of many series (--group), "
+        "0.001 otherwise (default: auto)",
     )
     train.add_argument(
         "--optimizer", choices=OPTIMIZERS, default="adam", help="optimizer (default: adam)"
@@ -466,9 +479,10 @@ def _add_compare_options(parser, group=True):
     parser.add_argument(
         "--lr",
         nargs="+",
-        type=_positive_float,
-        default=[1e-3],
-        help="learning rates to search (default: 0.001)",
+        type=_learning_rate,
+        default=["auto"],
+        help="learning rates to search, auto among them: 0.005 for point forecasts of many "
+        "series (--group), 0.001 otherwise (default: auto)",
     )
     parser.add_argument(
         "--epochs", type=_int_at_least(1), default=30, help="maximum epochs per fit (default: 30)"

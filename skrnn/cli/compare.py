@@ -153,7 +153,7 @@ def candidates(args, target, features, columns):
             grid = {
                 "window__window": windows,
                 "model__hidden_size": sorted(set(args.hidden_size)),
-                "model__lr": sorted(set(args.lr)),
+                "model__lr": list(dict.fromkeys(args.lr)),
             }
         if select is not None:
             model.steps.insert(0, ("select", select))
