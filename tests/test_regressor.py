@@ -355,7 +355,7 @@ def test_lr_auto_is_larger_for_windows_of_many_series(prices):
     X, y = make_supervised(prices, target="Close")
     series = make_pipeline(SlidingWindow(5), LSTMRegressor(**FAST)).fit(X, y)[-1]
     chosen = make_pipeline(SlidingWindow(5), LSTMRegressor(lr=0.02, **FAST)).fit(X, y)
-    expected_rates = ((panel, 5e-3), (bands, 1e-3), (series, 1e-3), (chosen[-1], 0.02))
+    expected_rates = ((panel, 5e-3), (bands, 5e-3), (series, 1e-3), (chosen[-1], 0.02))
     for network, expected in expected_rates:
         assert network.lr_ == expected
         assert network.net_.optimizer_.param_groups[0]["lr"] == expected

@@ -320,8 +320,8 @@ def _add_train(commands):
         "--lr",
         type=_learning_rate,
         default="auto",
-        help="learning rate, or auto: 0.005 for point forecasts of many series (--group), "
-        "0.001 otherwise (default: auto)",
+        help="learning rate, or auto: 0.005 for many series (--group), 0.001 for one "
+        "(default: auto)",
     )
     train.add_argument(
         "--optimizer", choices=OPTIMIZERS, default="adam", help="optimizer (default: adam)"
@@ -481,8 +481,8 @@ def _add_compare_options(parser, group=True):
         nargs="+",
         type=_learning_rate,
         default=["auto"],
-        help="learning rates to search, auto among them: 0.005 for point forecasts of many "
-        "series (--group), 0.001 otherwise (default: auto)",
+        help="learning rates to search, auto among them: 0.005 for many series (--group), "
+        "0.001 for one (default: auto)",
     )
     parser.add_argument(
         "--epochs", type=_int_at_least(1), default=30, help="maximum epochs per fit (default: 30)"
