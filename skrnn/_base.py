@@ -450,7 +450,7 @@ class BaseRecurrent(BaseEstimator):
             **{f"criterion__{key}": value for key, value in criterion_kwargs.items()},
             optimizer=OPTIMIZERS[self.optimizer],
             **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},
-            lr=getattr(self, "lr_", None) or self.lr,
+            lr=self.lr_,
             max_epochs=self.max_epochs,
             batch_size=batch_size,
             iterator_train=WindowLoader,

@@ -274,7 +274,10 @@ def test_real_process(csv_path, model_path, tmp_path):
         (
             "--plain --no-early-stopping --seed 3",
             {
-                **{"skip": None, "center": False, "early_stopping": False, "random_state": 3},
+                "skip": None,
+                "center": False,
+                "early_stopping": False,
+                "random_state": 3,
                 "lr": "auto",
             },
         ),
