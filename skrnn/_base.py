@@ -85,7 +85,7 @@ class BaseRecurrent(BaseEstimator):
     # and __setstate__.
     _added_params: dict = {}
     # Fitted attributes added since, with the parameter whose value they had before (a
-    # resolved "auto" that could not be "auto" then).
+    # resolved "auto" that could not be "auto" then), or None: they were None.
     _added_attributes: dict = {}
     # Parameters resolved once, by the first fit (the network is built on what they gave):
     # warm_start cannot change them.
@@ -156,6 +156,9 @@ class BaseRecurrent(BaseEstimator):
     def _resolve_center(self):
         """Whether the network sees centred windows (``center="auto"`` resolved)."""
         return False if self.center == "auto" else self.center
+
+    def _set_input_scale(self, windows, norm):
+        """Set what the network divides its inputs by, if anything (fitted attributes)."""
 
     def _resolve_ema_decay(self, windows):
         """The decay of the weight average (``ema_decay`` resolved), or None: none."""
@@ -236,6 +239,7 @@ class BaseRecurrent(BaseEstimator):
         self.conv_stride_ = self._resolve_conv_stride()
         self._set_start(start, windows, y_train)
         self.center_ = self._resolve_center()
+        self._set_input_scale(windows, norm)
         self.ema_decay_ = self._resolve_ema_decay(windows)
         self.batch_size_ = self._resolve_batch_size(len(windows))
         self.lr_ = self._resolve_lr(windows)
@@ -658,7 +662,7 @@ def fill_added_attributes(estimator):
         return
     for attribute, param in estimator._added_attributes.items():
         if attribute not in estimator.__dict__:
-            setattr(estimator, attribute, getattr(estimator, param))
+            setattr(estimator, attribute, None if param is None else getattr(estimator, param))
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,10 @@ class RecurrentModule(nn.Module):
     pooling : {"last", "mean", "max", "mean_max"}
         What the head reads: the last layer's final hidden state, or its outputs at every
         real step averaged, maximised, or both concatenated.
+    input_scale : sequence of float or None
+        Divide the encoder's inputs (after `scaling` and `center`), feature by feature, by
+        these, so that it sees unit-scale values; the skip reads the unscaled windows.
+        None: no division.
     spread_feature : int or None
         With the skip: add ``skip_spread`` (one coefficient per output) times the window's
         volatility, the mean absolute change of this input feature (after `scaling`)
@@ -72,6 +76,7 @@ class RecurrentModule(nn.Module):
     pooling = "last"
     conv_layers = 1
     spread_feature = None
+    input_scale = None
 
     def __init__(
         self,
@@ -94,6 +99,7 @@ class RecurrentModule(nn.Module):
         pooling="last",
         conv_layers=1,
         spread_feature=None,
+        input_scale=None,
     ):
         super().__init__()
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
@@ -125,6 +131,10 @@ class RecurrentModule(nn.Module):
         self.scaling = scaling
         self.target_feature = target_feature
         self.target_map = tuple(target_map)
+        if input_scale is not None:
+            self.input_scale = tuple(float(value) for value in input_scale)
+            # Not state: rebuilt from the estimator's input_scale_ with the module.
+            self.register_buffer("_input_scale", torch.tensor(self.input_scale), persistent=False)
         if skip:
             nn.init.zeros_(self.head.weight)
             nn.init.zeros_(self.head.bias)
@@ -213,7 +223,8 @@ class RecurrentModule(nn.Module):
         return self.dropout(hidden) if self.training and self.dropout.p else hidden
 
     def _inputs(self, x):
-        return x - x[:, -1:] if self.center else x
+        inputs = x - x[:, -1:] if self.center else x
+        return inputs if self.input_scale is None else inputs / self._input_scale.to(x.dtype)
 
     def _encode(self, inputs, lengths):
         """Final hidden state of the last layer (both directions concatenated), or its

@@ -202,3 +202,27 @@ def test_spread_is_the_numpy_volatility_times_its_coefficients():
         without.load_state_dict(module.state_dict(), strict=False)
         added = module(padded, lengths) - without(padded, lengths)
     torch.testing.assert_close(added, torch.tensor(expected).float()[:, None] * module.skip_spread)
+
+
+@pytest.mark.parametrize("center", [False, True])
+def test_input_scale_divides_what_the_encoder_reads(center):
+    torch.manual_seed(0)
+    scaled = RecurrentModule(
+        input_size=2, hidden_size=4, window=5, center=center, input_scale=(2.0, 0.5)
+    )
+    plain = RecurrentModule(input_size=2, hidden_size=4, window=5, center=center)
+    plain.load_state_dict(scaled.state_dict())  # the scale is not state: rebuilt with it
+    x = torch.randn(3, 5, 2)
+    lengths = torch.tensor([5, 3, 1])
+    divisor = torch.tensor([2.0, 0.5])
+    torch.testing.assert_close(scaled(x), plain(x / divisor))
+    torch.testing.assert_close(scaled(x, lengths), plain(x / divisor, lengths))
+    assert "_input_scale" not in scaled.state_dict()
+
+
+def test_the_skip_reads_unscaled_windows():
+    module = RecurrentModule(input_size=1, hidden_size=4, window=3, skip=True, input_scale=(4.0,))
+    with torch.no_grad():
+        module.skip_weight[-3:] = torch.tensor([[[0.0]], [[0.0]], [[1.0]]])  # persistence
+    x = torch.randn(2, 3, 1)
+    torch.testing.assert_close(module(x), x[:, -1])  # zero head: exactly the skip

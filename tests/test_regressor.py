@@ -24,6 +24,7 @@ from skrnn import (
     StartKeptWarning,
     make_supervised,
 )
+from skrnn._compact import CompactWindows
 
 FAST = dict(hidden_size=8, max_epochs=3, random_state=0)
 CELLS = [RNNRegressor, LSTMRegressor, GRURegressor]
@@ -363,6 +364,45 @@ def test_lr_auto_is_larger_for_windows_of_many_series(prices):
     chosen.set_params(lstmregressor__warm_start=True, lstmregressor__lr="auto").fit(X, y)
     assert chosen[-1].lr_ == 1e-3
     assert chosen[-1].net_.optimizer_.param_groups[0]["lr"] == 1e-3
+
+
+def test_scale_inputs_auto_scales_the_scaled_windows_of_one_series(prices):
+    # One positive feature: windows scaled one by one (relative changes), inputs scaled.
+    X, y = make_supervised(prices[["Close"]], target="Close")
+    series = make_pipeline(SlidingWindow(5), LSTMRegressor(**FAST)).fit(X, y)
+    network = series[-1]
+    assert network.window_scaling_ is not None
+    assert network.input_scale_.shape == (1,)
+    module = network.net_.module_
+    assert module.input_scale == tuple(network.input_scale_)
+    # What the encoder reads has a root mean square of 1 on the training rows.
+    windows = np.asarray(series[:-1].transform(X))[5:]
+    norm = network._window_norm(CompactWindows.from_array(windows))
+    with torch.no_grad():
+        scaled = module._scale(torch.tensor(windows, dtype=torch.float32), torch.tensor(norm))
+        inputs = module._inputs(scaled)
+    np.testing.assert_allclose(inputs.pow(2).mean().sqrt(), 1.0, rtol=0.05)
+    unscaled = make_pipeline(SlidingWindow(5), LSTMRegressor(scale_inputs=False, **FAST))
+    unscaled = unscaled.fit(X, y)[-1]
+    assert unscaled.input_scale_ is None
+    assert unscaled.net_.module_.input_scale is None
+    # Standardized windows (a scaler sets their scale): not scaled unless asked.
+    X, y = make_supervised(prices, target="Close")
+    standardized = make_pipeline(StandardScaler(), SlidingWindow(5), LSTMRegressor(**FAST))
+    assert standardized.fit(X, y)[-1].input_scale_ is None
+    standardized.set_params(lstmregressor__scale_inputs=True).fit(X, y)
+    assert standardized[-1].input_scale_.shape == (X.shape[1],)
+    # Windows of many series: not scaled unless asked.
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {"id": np.repeat(["a", "b"], 60), "y": np.exp(rng.normal(0, 0.05, 120).cumsum())}
+    )
+    X, y = make_supervised(frame, target="y", group="id")
+    panel = make_pipeline(SlidingWindow(6, group="id"), LSTMRegressor(**FAST)).fit(X, y)[-1]
+    assert panel.window_scaling_ is not None
+    assert panel.input_scale_ is None
+    forced = make_pipeline(SlidingWindow(6, group="id"), LSTMRegressor(scale_inputs=True, **FAST))
+    assert forced.fit(X, y)[-1].input_scale_.shape == (1,)
 
 
 def test_a_failed_refit_leaves_the_fitted_model_as_it_was(prices):

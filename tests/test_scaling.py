@@ -9,7 +9,7 @@ from sklearn.pipeline import make_pipeline
 from skrnn import GRURegressor, SlidingWindow, make_supervised
 from skrnn._compact import CompactWindows
 from skrnn._modules import RecurrentModule
-from skrnn._scaling import ScaledWindows, WindowScaling
+from skrnn._scaling import ScaledWindows, WindowScaling, input_rms
 
 FAST = dict(hidden_size=8, max_epochs=3, random_state=0)
 
@@ -159,3 +159,19 @@ def test_auto_loss_forecasts_the_median_of_log_scaled_windows():
     mean = make_pipeline(SlidingWindow(6, group="id"), GRURegressor(**FAST)).fit(X, y)
     assert mean[-1].window_scaling_.kind == "mean"
     assert mean[-1].loss_ == "squared_error"
+
+
+@pytest.mark.parametrize("center", [False, True])
+def test_input_rms_is_taken_over_real_steps_only(center):
+    rng = np.random.default_rng(0)
+    values = rng.normal(0, 3, (40, 2))
+    values[:, 1] = 0.0  # a feature that is zero throughout: left as it is
+    windows = CompactWindows.from_series(values, np.zeros(40, dtype=np.int64), 6)
+    lengths = windows.lengths
+    assert (lengths < 6).any()  # the first rows are front padded
+    full = np.asarray(windows.rows(np.arange(len(windows))), dtype=np.float64)
+    if center:
+        full = full - full[:, -1:]
+    real = [full[i, 6 - lengths[i] :, 0] for i in range(len(windows))]
+    expected = np.sqrt(np.mean(np.concatenate(real) ** 2))
+    np.testing.assert_allclose(input_rms(windows, center=center), [expected, 1.0])
