@@ -184,8 +184,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
 
     _net_class = NeuralNetRegressor
     _y_numeric = True
-    # Regressors pickled before quantile_spread existed had fixed widths, and kept the
-    # last step's weights.
+    # Regressors pickled before quantile_spread existed had fixed widths, kept the last
+    # step's weights, and read unscaled inputs.
     _added_params = {"quantile_spread": "fixed", "ema_decay": None, "scale_inputs": False}
     _added_attributes = {
         "loss_": "loss",

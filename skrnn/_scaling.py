@@ -105,7 +105,8 @@ def _check_not_negative(values, real, magnitude):
 
 class ScaledWindows:
     """A view of CompactWindows whose target feature is in the scaled units of each window,
-    for the closed-form fits of the skip connection (which read windows through `rows`)."""
+    for the closed-form fits of the skip connection and the scale of the network's inputs
+    (which read windows through `rows`)."""
 
     def __init__(self, windows, scaling, norm):
         self.windows, self.scaling, self.norm = windows, scaling, norm

@@ -762,6 +762,24 @@ def test_regressor_pickled_before_loss_auto_keeps_its_loss():
     np.testing.assert_array_equal(old.predict(windows), model.predict(windows))
 
 
+def test_regressor_pickled_before_scale_inputs_reads_unscaled_inputs():
+    rng = np.random.default_rng(0)
+    y = np.exp(rng.normal(0, 0.02, 200).cumsum()) * 50  # positive: log-scaled windows
+    X, y = make_supervised(pd.DataFrame({"y": y}), target="y")
+    windows = SlidingWindow(window=4).fit_transform(X)
+    model = LSTMRegressor(scale_inputs=False, **TINY).fit(windows, y)
+    assert model.window_scaling_ is not None
+    state = model.__getstate__()
+    del state["input_scale_"], state["scale_inputs"]  # as pickled before scale_inputs
+    old = LSTMRegressor.__new__(LSTMRegressor)
+    old.__setstate__(state)
+    assert old.scale_inputs is False
+    assert old.input_scale_ is None
+    np.testing.assert_array_equal(old.predict(windows), model.predict(windows))
+    # Refitting keeps what the model was fitted with: no scaling.
+    assert old.fit(windows, y).input_scale_ is None
+
+
 def test_saving_into_a_missing_directory_names_the_path(tmp_path):
     model = PersistenceRegressor().fit(np.arange(10.0)[:, None], np.arange(1.0, 11.0))
     path = tmp_path / "no" / "model.skrnn"
