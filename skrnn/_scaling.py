@@ -153,12 +153,17 @@ def input_rms(windows, *, center):
     window's last step with `center`), as the network reads them: what its inputs are
     divided by (1 for a feature that is zero throughout)."""
     n_rows = min(len(windows), INPUT_RMS_ROWS)
-    index = np.unique(np.linspace(0, len(windows) - 1, n_rows).round().astype(np.int64))
-    values = np.asarray(windows.rows(index), dtype=np.float64)
-    if center:
-        values = values - values[:, -1:]
+    sample = np.unique(np.linspace(0, len(windows) - 1, n_rows).round().astype(np.int64))
+    step = max(1, _CHUNK_ELEMENTS // (windows.window * windows.n_features))
     steps = np.arange(windows.window)
-    real = steps >= (windows.window - windows.lengths[index])[:, None]
-    squares = np.where(real[:, :, None], values, 0.0) ** 2
-    rms = np.sqrt(squares.sum(axis=(0, 1)) / max(int(real.sum()), 1))
+    squares, count = np.zeros(windows.n_features), 0
+    for start in range(0, len(sample), step):
+        index = sample[start : start + step]
+        values = np.asarray(windows.rows(index), dtype=np.float64)
+        if center:
+            values = values - values[:, -1:]
+        real = steps >= (windows.window - windows.lengths[index])[:, None]
+        squares += (np.where(real[:, :, None], values, 0.0) ** 2).sum(axis=(0, 1))
+        count += int(real.sum())
+    rms = np.sqrt(squares / max(count, 1))
     return np.where(np.isfinite(rms) & (rms > 0), rms, 1.0)

@@ -161,8 +161,10 @@ def test_auto_loss_forecasts_the_median_of_log_scaled_windows():
     assert mean[-1].loss_ == "squared_error"
 
 
+@pytest.mark.parametrize("chunk_elements", [1 << 20, 25])  # one pass; chunks of 2 windows
 @pytest.mark.parametrize("center", [False, True])
-def test_input_rms_is_taken_over_real_steps_only(center):
+def test_input_rms_is_taken_over_real_steps_only(center, chunk_elements, monkeypatch):
+    monkeypatch.setattr("skrnn._scaling._CHUNK_ELEMENTS", chunk_elements)
     rng = np.random.default_rng(0)
     values = rng.normal(0, 3, (40, 2))
     values[:, 1] = 0.0  # a feature that is zero throughout: left as it is
