@@ -37,8 +37,10 @@ SPREAD_TOLERANCE = 0.05
 # window_scaling="auto" on many series: the largest share of zero values that still gets
 # log scaling (see _rare_zeros).
 MAX_LOG_ZEROS = 0.01
-# ema_decay="auto" on many series: an average over about 200 optimizer steps.
+# ema_decay="auto": an average over about 200 optimizer steps on many series, 50 on one
+# window-scaled series (whose epochs are a few to a few dozen steps).
 PANEL_EMA_DECAY = 0.995
+SERIES_EMA_DECAY = 0.98
 # lr="auto": the learning rates of networks of one series and of many (see LEARNING_RATE).
 SERIES_LR = 1e-3
 PANEL_LR = 5e-3
@@ -58,12 +60,15 @@ EMA_DECAY = """\
         average over about ``1 / (1 - ema_decay)`` steps), and let early stopping score,
         keep and return that average instead of the last step's weights. Late in training
         each step moves the weights by its mini-batch's noise; the average keeps the
-        direction. ``"auto"``: 0.995 for point forecasts of windows of many series, where
+        direction. ``"auto"``: for point forecasts, 0.995 on windows of many series, where
         an epoch is hundreds of steps (on the M3 competition it lowered sMAPE on all four
-        subsets); None (the last step's weights) for one series, where on daily prices
-        averaged networks passed the keep-or-discard test and then lost to persistence on
-        the test years (MSFT: 1.056 times persistence), and for ``loss="quantile"``, whose
-        interval coverage was measured without it. ``ema_decay_`` holds the decay used."""
+        subsets), and 0.98 on one series whose windows are scaled one by one
+        (``window_scaling_``; on half-hourly load and monthly air passengers every
+        network then trained past its start); None (the last step's weights) on one
+        standardized series, where on daily price windows averaged networks passed the
+        keep-or-discard test and then lost to persistence on the test years (MSFT: 1.056
+        times persistence), and for ``loss="quantile"``, whose interval coverage was
+        measured without it. ``ema_decay_`` holds the decay used."""
 
 LEARNING_RATE = """\
     lr : "auto" or float, default="auto"
@@ -555,11 +560,13 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     def _resolve_ema_decay(self, windows):
         if self.ema_decay != "auto":
             return self.ema_decay
-        # Measured on point forecasts of panels; the quantile networks' interval coverage
-        # was measured without it.
-        if windows.groups is None or self.loss_ == "quantile":
+        # Measured on point forecasts; the quantile networks' interval coverage was
+        # measured without it.
+        if self.loss_ == "quantile":
             return None
-        return PANEL_EMA_DECAY
+        if windows.groups is not None:
+            return PANEL_EMA_DECAY
+        return None if self.window_scaling_ is None else SERIES_EMA_DECAY
 
     def _resolve_center(self):
         # Centring keeps a network from extrapolating levels it never saw; a target the

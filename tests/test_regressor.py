@@ -324,7 +324,7 @@ def test_no_torch_warning_reaches_the_user(windows):
         LSTMRegressor(dropout=0.2, **FAST).fit(X, y).predict(X)
 
 
-def test_ema_decay_auto_averages_the_weights_of_point_forecasts_of_many_series(prices):
+def test_ema_decay_auto_averages_the_weights_of_window_scaled_point_forecasts(prices):
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(
         {"id": np.repeat(["a", "b", "c"], 80), "y": np.exp(rng.normal(0, 0.05, 240).cumsum())}
@@ -340,8 +340,17 @@ def test_ema_decay_auto_averages_the_weights_of_point_forecasts_of_many_series(p
     for ema_decay, expected in (("auto", None), (0.9, 0.9)):
         est = make_pipeline(SlidingWindow(5), LSTMRegressor(ema_decay=ema_decay, **FAST))
         est = est.fit(X, y)[-1]
+        assert est.window_scaling_ is None  # standardized price windows: no average
         assert est.ema_decay_ == expected
         assert ("weight_averaging" in dict(est.net_.callbacks_)) == (expected is not None)
+    # One positive series alone is log-scaled window by window: averaged over ~50 steps.
+    X, y = make_supervised(prices[["Close"]], target="Close")
+    est = make_pipeline(SlidingWindow(5), LSTMRegressor(**FAST)).fit(X, y)[-1]
+    assert est.window_scaling_.kind == "log"
+    assert est.ema_decay_ == 0.98
+    assert dict(est.net_.callbacks_)["weight_averaging"].decay == 0.98
+    est = make_pipeline(SlidingWindow(5), LSTMRegressor(window_scaling=None, **FAST))
+    assert est.fit(X, y)[-1].ema_decay_ is None
 
 
 def test_lr_auto_is_larger_for_windows_of_many_series(prices):
