@@ -120,15 +120,15 @@ REGRESSOR_EARLY_STOPPING = """\
         Choose the number of epochs on held-out rows, then train on every row. Each fold
         holds out the next ``validation_fraction`` of every series in time (forward
         chaining, as TimeSeriesSplit; up to three folds on small data, so that at least
-        100 rows are scored) and trains a fresh network on the rows before it until its
-        validation loss stops improving; the final network trains on all rows for the
-        folds' mean best epoch. With a ``skip``, the untrained network is a fitted linear
-        forecast, so trained networks must also beat it significantly on the pooled
-        held-out rows (a one-sided Diebold-Mariano test at 5%, on the mean loss of blocks
-        of ``n_outputs`` rows of a series, whose targets do not overlap; for one series,
-        each half of the held-out rows scored at the epoch the other half found best);
-        otherwise the estimator keeps that start (``best_epoch_ == 0``) and says so with a
-        :class:`~skrnn.StartKeptWarning`."""
+        100 rows are scored, 400 for one series with a skip) and trains a fresh network
+        on the rows before it until its validation loss stops improving; the final
+        network trains on all rows for the folds' mean best epoch. With a ``skip``, the
+        untrained network is a fitted linear forecast, so trained networks must also beat
+        it significantly on the pooled held-out rows (a one-sided Diebold-Mariano test at
+        5%, on the mean loss of blocks of ``n_outputs`` rows of a series, whose targets
+        do not overlap; for one series, each half of the held-out rows scored at the
+        epoch the other half found best); otherwise the estimator keeps that start
+        (``best_epoch_ == 0``) and says so with a :class:`~skrnn.StartKeptWarning`."""
 
 CLASSIFIER_EARLY_STOPPING = """\
         Choose the number of epochs on held-out rows, then train on every row. Each fold

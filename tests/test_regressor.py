@@ -583,3 +583,15 @@ def test_one_model_per_horizon_starts_as_the_model_of_all_horizons(prices):
     assert single.window_scaling_.kind == joint.window_scaling_.kind == "log"
     assert single.loss_ == joint.loss_
     assert single.skip_.stationary == joint.skip_.stationary
+
+
+def test_one_series_pools_more_held_out_rows_for_the_keep_or_discard_test():
+    rng = np.random.default_rng(0)
+    values = np.exp(rng.normal(0, 0.05, 1002).cumsum())
+    frame = pd.DataFrame({"id": np.repeat(["a", "b"], 501), "y": values})
+    X, y = make_supervised(frame, target="y", group="id")  # 1,000 rows, blocks of 100
+    panel = make_pipeline(SlidingWindow(4, group="id"), LSTMRegressor(**FAST)).fit(X, y)
+    assert panel[-1].validation_loss_.shape[0] == 1  # one fold holds 100 rows
+    X, y = make_supervised(frame[["y"]].iloc[:1001], target="y")  # one series, 1,000 rows
+    series = make_pipeline(SlidingWindow(4), LSTMRegressor(**FAST)).fit(X, y)
+    assert series[-1].validation_loss_.shape[0] == 3  # 300 rows, the most three folds hold
