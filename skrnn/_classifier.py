@@ -21,81 +21,13 @@ from torch import nn
 from ._base import BaseRecurrent
 from ._callbacks import cross_entropy
 from ._data import stratified_folds
-from ._docstrings import (
-    CLASSIFIER_EARLY_STOPPING,
-    CLASSIFIER_STOPPING,
-    CONV_STRIDE,
-    FITTED_ATTRIBUTES,
-    INPUT_NOTES,
-    NETWORK_PARAMS,
-    training_params,
-)
-from ._lags import LAG_LAYOUT_ATTRIBUTE, LAGS_PARAM
+from ._docstrings import classifier_doc
 from ._modules import POOLINGS
 
 # Interquartile range of the standard normal distribution.
 NORMAL_IQR = 1.3489795003921634
 # net_.module_ -> (the fold_weights_ they were built from, the folds' modules)
 _FOLD_MODULES = weakref.WeakKeyDictionary()
-
-CONV_LAYERS = """\
-    conv_layers : {1, 2}, default=2
-        Split a front-end stride over 3 over two convolutions, each with a stride of about
-        its square root and ``hidden_size`` channels: one convolution with a long stride
-        reads the detail between its steps only through its kernel, two read it at two
-        scales. Strides of 3 or less always use one convolution."""
-
-POOLING = """\
-    pooling : {"auto", "last", "mean", "max", "mean_max"}, default="auto"
-        What the output layer reads: the last recurrent layer's final hidden state
-        (``"last"``), or its outputs at every step averaged, maximised, or both
-        concatenated (``"mean_max"``). Pooling lets a pattern anywhere in a long sequence
-        reach the output directly rather than through every later step; on short
-        sequences the final state reads order better. ``"auto"``: ``"mean_max"`` when the
-        convolutional front end shortens the sequence (``conv_stride_ > 1``, sequences of
-        75 steps or more with ``conv_stride="auto"``), else ``"last"``."""
-
-CLASSIFIER_CENTER = """\
-    center : bool or "auto", default=False
-        Feed the network each window minus its last time step (per feature). Off by
-        default: classes often differ by their level (the UCR/UEA archive's motion and
-        speech data sets lose 20 points of accuracy with it), and sequences to classify do
-        not drift out of the training range as price levels do. ``"auto"`` means False."""
-
-SCALE_INPUTS = """\
-    scale_inputs : bool, default=True
-        Scale each input feature as scikit-learn's ``RobustScaler`` does, over the real
-        steps of the training sequences: minus its median, divided by its interquartile
-        range over 1.349 (``feature_center_``, ``feature_scale_``; for normal values, the
-        mean and standard deviation). One map for every step and sequence, so levels that
-        tell classes apart are kept. Sequences in raw units (counts in the hundreds,
-        sensors with different ranges) saturate the recurrent units otherwise, and a 3-D
-        array has no scikit-learn scaler to put in front. Quartiles rather than moments,
-        because a few sequences of much larger amplitude would set the standard deviation
-        and squash the others to near-constants. Features whose magnitudes span orders
-        (currents of appliances from chargers to heaters) are better log-transformed
-        first."""
-
-LEARNING_RATE = """\
-    lr : float, default=3e-3
-        Learning rate."""
-
-CLASSIFICATION_PARAMS = """\
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes in the loss, as in scikit-learn: ``{label: weight}``, or
-        ``"balanced"`` for weights inversely proportional to class frequencies in `y`."""
-
-AVERAGE_FOLDS = """\
-    average_folds : bool, default=True
-        With early stopping, predict the mean class probabilities of the final network
-        and of the early-stopping folds' networks, each stopped at its best epoch
-        (``fold_weights_``). Those networks are trained anyway to choose the number of
-        epochs, so the average costs prediction time (up to four networks run instead of
-        one) and file size, not training time. A few dozen training sequences leave each
-        network's decision boundary to chance; the average smooths it: on seven datasets
-        of the UCR/UEA archive it raised the mean test accuracy of 10 of 14 LSTM and GRU
-        classifiers (by up to 0.09, on gesture data of 50 training sequences) and lowered
-        2, by 0.002."""
 
 
 class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
@@ -356,83 +288,8 @@ def _feature_scaling(windows):
     return median, np.where(scale > 0, scale, 1.0)
 
 
-def _classifier_doc(title, cell_text, extra_params="", example_class="LSTMClassifier"):
-    return f"""{title}
-
-    {cell_text}
-
-    Parameters
-    ----------
-{extra_params}{NETWORK_PARAMS}
-
-{CONV_STRIDE.format(default='"auto"')}
-
-{CONV_LAYERS}
-
-{POOLING}
-
-{CLASSIFIER_CENTER}
-
-{SCALE_INPUTS}
-
-{CLASSIFICATION_PARAMS}
-
-{AVERAGE_FOLDS}
-
-{training_params(LEARNING_RATE, CLASSIFIER_EARLY_STOPPING, 300, CLASSIFIER_STOPPING)}
-
-{LAGS_PARAM}
-
-    Attributes
-    ----------
-{FITTED_ATTRIBUTES}
-
-{LAG_LAYOUT_ATTRIBUTE}
-
-    classes_ : ndarray of shape (n_classes,)
-        The class labels (any labels: strings, ints, ...).
-
-    class_weight_ : ndarray of shape (n_classes,) or None
-        The weight of each class in the loss.
-
-    pooling_ : str
-        What the output layer reads (``pooling`` with "auto" resolved).
-
-    fold_weights_ : list of dict
-        The weights (``state_dict`` as arrays) of the early-stopping folds' networks that
-        ``average_folds`` averages with ``net_``. Empty without it, without early stopping,
-        and after a ``warm_start`` fit, which trains ``net_`` alone.
-
-    feature_center_, feature_scale_ : ndarray of shape (n_features,) or None
-        What ``scale_inputs`` subtracts from and divides each input feature by (None
-        without it).
-
-    See Also
-    --------
-    SlidingWindow : Cut a series into one window per row.
-    sklearn.dummy.DummyClassifier : The majority-class baseline to compare with.
-
-    Notes
-    -----
-{INPUT_NOTES}
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skrnn import {example_class}
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.normal(size=(200, 5, 1)).cumsum(axis=1)
-    >>> y = np.where(X[:, -1, 0] > X[:, 0, 0], "up", "down")
-    >>> clf = {example_class}(hidden_size=8, max_epochs=20, random_state=0).fit(X, y)
-    >>> clf.classes_
-    array(['down', 'up'], dtype='<U4')
-    >>> clf.predict_proba(X[:2]).shape
-    (2, 2)
-    """
-
-
 class LSTMClassifier(RecurrentClassifier):
-    __doc__ = _classifier_doc(
+    __doc__ = classifier_doc(
         "Long short-term memory (LSTM) network for classifying windows.",
         "Gated memory cells carry information across many steps without vanishing "
         "gradients; a good default for most sequences.",
@@ -441,7 +298,7 @@ class LSTMClassifier(RecurrentClassifier):
 
 
 class GRUClassifier(RecurrentClassifier):
-    __doc__ = _classifier_doc(
+    __doc__ = classifier_doc(
         "Gated recurrent unit (GRU) network for classifying windows.",
         "Like an LSTM with fewer gates: slightly faster, usually as accurate.",
         example_class="GRUClassifier",
@@ -450,7 +307,7 @@ class GRUClassifier(RecurrentClassifier):
 
 
 class RNNClassifier(RecurrentClassifier):
-    __doc__ = _classifier_doc(
+    __doc__ = classifier_doc(
         "Elman recurrent network (plain RNN) for classifying windows.",
         "The simplest recurrent cell, ``h_t = f(W x_t + U h_(t-1) + b)``.",
         extra_params="""\
