@@ -36,7 +36,7 @@ REGRESSOR_STOPPING = """\
         Minimum relative decrease of the validation loss that counts as an improvement."""
 
 
-def training_params(lr, early_stopping, max_epochs=100, stopping=REGRESSOR_STOPPING):
+def training_params(lr, early_stopping, max_epochs=200, stopping=REGRESSOR_STOPPING):
     """The training parameters' docs, with the estimator's entry for the learning rate,
     epoch budget, way of holding out validation rows and of telling when a fold stops."""
     return f"""\

@@ -33,7 +33,8 @@ MAX_LOG_ZEROS = 0.01
 # window-scaled series (whose epochs are a few to a few dozen steps).
 PANEL_EMA_DECAY = 0.995
 SERIES_EMA_DECAY = 0.98
-# lr="auto": the learning rates of networks of one series and of many (see _docstrings.REGRESSOR_LR).
+# lr="auto": the learning rates of networks of one series and of many (see REGRESSOR_LR in
+# _docstrings).
 SERIES_LR = 1e-3
 PANEL_LR = 5e-3
 
@@ -105,7 +106,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         season=None,
         skip="linear",
         target_feature="auto",
-        max_epochs=100,
+        max_epochs=200,
         batch_size="auto",
         lr="auto",
         optimizer="adam",
@@ -571,7 +572,7 @@ class RNNRegressor(RecurrentRegressor):
         season=None,
         skip="linear",
         target_feature="auto",
-        max_epochs=100,
+        max_epochs=200,
         batch_size="auto",
         lr="auto",
         optimizer="adam",

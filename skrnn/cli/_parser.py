@@ -314,7 +314,7 @@ def _add_train(commands):
         "prediction intervals at these levels, beside the median it forecasts",
     )
     train.add_argument(
-        "--epochs", type=_int_at_least(1), default=100, help="maximum epochs (default: 100)"
+        "--epochs", type=_int_at_least(1), default=200, help="maximum epochs (default: 200)"
     )
     train.add_argument(
         "--lr",
