@@ -1,6 +1,8 @@
 """The documentation: it builds without warnings, its code runs, and it covers the API."""
 
+import ast
 import doctest
+import inspect
 import os
 import re
 import shutil
@@ -34,6 +36,26 @@ def test_cli_page_describes_every_command():
     for name in commands:
         assert f"``{name}``" in page, name
         assert f"generated/cli/{name}.txt" in page, name
+
+
+PUBLIC_CLASSES = [name for name in skrnn.__all__ if inspect.isclass(getattr(skrnn, name))]
+
+
+@pytest.mark.parametrize("name", PUBLIC_CLASSES)
+def test_documented_defaults_are_the_signatures(name):
+    """A default is written twice, in ``__init__`` and in the docstring assembled apart from
+    it (skrnn._docstrings): they must agree."""
+    obj = getattr(skrnn, name)
+    parameters = inspect.signature(obj.__init__).parameters
+    documented = re.findall(r"^    (\w+) : .*, default=(.+)$", obj.__doc__, flags=re.MULTILINE)
+    for parameter, text in documented:
+        assert parameter in parameters, f"{name} documents {parameter}, which it does not take"
+        try:
+            value = ast.literal_eval(text.strip())
+        except (ValueError, SyntaxError):  # not a Python literal: compare the text
+            value = text.strip()
+        default = parameters[parameter].default
+        assert value == default or value == str(default), (name, parameter, text, default)
 
 
 @pytest.mark.parametrize("page", sorted(DOCS.glob("*.rst")), ids=lambda path: path.name)
