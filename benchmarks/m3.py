@@ -5,7 +5,8 @@ horizon; the forecasts are scored on the test part ``xx`` by M3's sMAPE
 (``200 |y - f| / (|y| + |f|)``, mean over the horizon, then over the series) and the MASE
 (the in-sample MAE of the seasonal naive forecast as scale, season 1, 4, 12, 1 for the
 yearly, quarterly, monthly and other series). Wall seconds are those of fit + predict over
-the whole subset. Published sMAPEs are printed beside: Theta (the M3 winner) and N-BEATS
+the whole subset; a last table sets skrnn's beside AutoETS's with the epochs it trained and
+the seconds each took. Published sMAPEs are printed beside: Theta (the M3 winner) and N-BEATS
 (Oreshkin et al., 2020).
 
 Methods (``--methods``; by default all but ``AutoARIMA``):
@@ -119,7 +120,11 @@ def fit_predict_skrnn(train, horizon, season, seed):
     ids, series = split_series(train)
     result = forecast_frame(ids, series, forecast, "skrnn")
     network = model[-1]
-    result.attrs.update(note="", best_epoch=network.best_epoch_, epochs=network.n_iter_)
+    # Epochs trained in all: the early-stopping fold's (its validation curve, whose first
+    # entry is the start's loss) and the final network's, on every row.
+    folds = np.asarray(network.validation_loss_, dtype=np.float64)[:, 1:]
+    trained = int(np.isfinite(folds).sum()) + network.n_iter_
+    result.attrs.update(note="", best_epoch=network.best_epoch_, trained=trained)
     return result
 
 
@@ -224,7 +229,7 @@ def warm_up(methods, names):
 def run_subset(subset, train, test, horizon, season, names, methods, seeds):
     rows = []
     for name in names:
-        runs, notes, epochs = [], [], []
+        runs, notes, epochs, trained = [], [], [], []
         for seed in seeds if name in SEEDED else [None]:
             start = time.perf_counter()
             forecast = methods[name](train, horizon, season, seed)
@@ -232,6 +237,7 @@ def run_subset(subset, train, test, horizon, season, names, methods, seeds):
             runs.append((*score(train, test, forecast, name, season), seconds))
             notes.append(forecast.attrs.get("note", ""))
             epochs.append(forecast.attrs.get("best_epoch"))
+            trained.append(forecast.attrs.get("trained", np.nan))
             tag = f" seed {seed}" if seed is not None else ""
             print(
                 f"  {subset:<10} {name}{tag}: sMAPE {runs[-1][0]:.2f}  MASE {runs[-1][1]:.3f}  "
@@ -251,6 +257,7 @@ def run_subset(subset, train, test, horizon, season, names, methods, seeds):
                 "seeds": len(runs) if name in SEEDED else np.nan,
                 "note": "; ".join(sorted({n for n in notes if n})),
                 "best_epochs": epochs if name in SEEDED else None,
+                "epochs_trained": np.mean(trained),
             }
         )
     return rows
@@ -309,6 +316,35 @@ def print_tables(table, info, full_subsets):
             values.get(s, np.nan) if s in full_subsets else np.nan for s in wide.index
         ]
     print(wide.to_string(float_format=lambda v: f"{v:.2f}", na_rep="-"))
+
+
+def print_cost(table):
+    """skrnn's wall time beside AutoETS's, and what it is made of: the epochs trained
+    (early-stopping fold and final network together) and the seconds each takes, so the
+    number of epochs twice AutoETS's time would buy."""
+    lines = []
+    for subset, group in table.groupby("subset", sort=False):
+        by_method = group.set_index("method")
+        if not {"skrnn", "AutoETS"} <= set(by_method.index):
+            continue
+        ets, net = by_method.loc["AutoETS"], by_method.loc["skrnn"]
+        per_epoch = net.seconds / net.epochs_trained
+        lines.append(
+            [
+                subset,
+                f"{ets.seconds:.1f}",
+                f"{net.seconds:.1f}",
+                f"{net.seconds / ets.seconds:.2f}x",
+                f"{net.epochs_trained:.0f}",
+                f"{per_epoch:.2f}",
+                f"{2 * ets.seconds / per_epoch:.1f}",
+            ]
+        )
+    if lines:
+        print()
+        print("# training cost: skrnn (mean over seeds) beside AutoETS, wall seconds")
+        head = ["subset", "AutoETS", "skrnn", "ratio", "epochs", "s/epoch", "epochs in 2x AutoETS"]
+        print(align_table(head, lines, left=(0,)))
 
 
 def main(argv=None):
@@ -388,6 +424,7 @@ def main(argv=None):
     )
     print()
     print_tables(table, info, full)
+    print_cost(table)
     if args.csv:
         published = [
             {
