@@ -122,8 +122,9 @@ def fit_predict_skrnn(train, horizon, season, seed):
     network = model[-1]
     # Epochs trained in all: the early-stopping fold's (its validation curve, whose first
     # entry is the start's loss) and the final network's, on every row.
-    folds = np.asarray(network.validation_loss_, dtype=np.float64)[:, 1:]
-    trained = int(np.isfinite(folds).sum()) + network.n_iter_
+    curves = network.validation_loss_  # None without early stopping
+    folds = 0 if curves is None else int(np.isfinite(np.asarray(curves)[:, 1:]).sum())
+    trained = folds + network.n_iter_
     result.attrs.update(note="", best_epoch=network.best_epoch_, trained=trained)
     return result
 
