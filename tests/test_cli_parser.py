@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 import skrnn
-from skrnn import RNNRegressor
+from skrnn import LSTMRegressor, RNNRegressor
 from skrnn.cli import _parser, build_parser, main
 from skrnn.datasets import STOCK_TICKERS
 
@@ -40,6 +40,22 @@ def test_choices_match_the_estimators():
     assert set(_parser.NONLINEARITIES) == set(nonlinearity.options)
     assert {cell for _, cell, _ in _parser.NETWORKS.values()} == set(_parser.CELLS)
     assert _parser.TICKERS == STOCK_TICKERS
+
+
+def test_train_defaults_are_the_regressors():
+    # The parser imports no estimator (--help answers at once): its defaults are literals
+    # that must follow the estimators' when those change.
+    args = build_parser().parse_args(["train", "d.csv", "--target", "y", "--out", "m"])
+    params = LSTMRegressor().get_params()
+    for option, param in [
+        ("hidden_size", "hidden_size"),
+        ("num_layers", "num_layers"),
+        ("epochs", "max_epochs"),
+        ("lr", "lr"),
+        ("optimizer", "optimizer"),
+        ("early_stopping", "early_stopping"),
+    ]:
+        assert getattr(args, option) == params[param], option
 
 
 @pytest.mark.parametrize(
